@@ -8,10 +8,19 @@ const src = (pkg: string): string =>
 
 export default defineConfig({
   resolve: {
-    alias: [{ find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') }],
+    alias: [
+      { find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') },
+      { find: /^@cbm-ledger\/ledger$/, replacement: src('ledger') },
+      { find: /^@cbm-ledger\/store-aws$/, replacement: src('store-aws') },
+      {
+        find: /^@cbm-ledger\/functions$/,
+        replacement: fileURLToPath(new URL('./functions/src/index.ts', import.meta.url)),
+      },
+      { find: /^@cbm-ledger\/local$/, replacement: src('local') },
+    ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'functions/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
   },

@@ -47,8 +47,12 @@ export function parseUtcTimestamp(s: unknown): number | undefined {
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (new Date(ms).getUTCDate() !== day) return undefined;
+  // setUTCFullYear, because Date.UTC maps years 0-99 to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  const ms = date.getTime();
+  if (date.getUTCDate() !== day) return undefined;
   const frac = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
   return ms + frac;
 }

@@ -1,0 +1,300 @@
+/**
+ * Statement parsing and validation (DESIGN.md §3, normative): the envelope fields, the per-type
+ * bodies, and who must sign.
+ */
+import { MAX_PAYLOAD_BYTES } from '../dsse.js';
+import { fromBase64Url, utf8Decode } from '../bytes.js';
+import { ErrorCode, ProtocolError } from '../errors.js';
+import { parseJsonStrict } from '../json.js';
+import type { DatashareAlertBody } from './alert.js';
+import { datashareAlertRule } from './alert.js';
+import { name, origin, partyId, sha256HexString, statementId } from './common.js';
+import { genesisRule, keyRevokeRule, keyRotateRule, partyRegisterRule } from './ledger.js';
+import type { GenesisBody, KeyRevokeBody, KeyRotateBody, PartyRegisterBody } from './ledger.js';
+import {
+  measureDefineRule,
+  measureRenewRule,
+  measureReviewRule,
+  measureWithdrawRule,
+} from './measure.js';
+import type {
+  MeasureDefineBody,
+  MeasureRenewBody,
+  MeasureReviewBody,
+  MeasureWithdrawBody,
+} from './measure.js';
+import {
+  calendarAnnualRule,
+  exerciseCancelRule,
+  exerciseNotificationRule,
+  exerciseUpdateRule,
+  infoExchangeRule,
+} from './military.js';
+import type {
+  CalendarAnnualBody,
+  ExerciseCancelBody,
+  ExerciseNotificationBody,
+  ExerciseUpdateBody,
+  InfoExchangeBody,
+} from './military.js';
+import { isStatementType, VISIBILITIES } from './model.js';
+import type {
+  EvidenceRef,
+  SignerRequirement,
+  Statement,
+  StatementType,
+  TypeRule,
+} from './model.js';
+import { observerReportRule } from './observer.js';
+import type { ObserverReportBody } from './observer.js';
+import { riskRequestRule, riskResponseRule } from './risk.js';
+import type { RiskRequestBody, RiskResponseBody } from './risk.js';
+import {
+  array,
+  describe,
+  ensure,
+  fail,
+  integer,
+  isPlainObject,
+  nullable,
+  object,
+  oneOf,
+  refine,
+  self,
+  string,
+  timestamp,
+} from './validate.js';
+import type { Validator } from './validate.js';
+
+/** Payload limit (DESIGN.md §3): 64 KiB of UTF-8; larger material goes to evidence. */
+// One limit for DSSE payloads and statements (DESIGN.md §3).
+export { MAX_PAYLOAD_BYTES };
+
+/** Deepest JSON nesting any v1 statement needs (a MultiPolygon inside a risk.request is 9). */
+export const MAX_PAYLOAD_DEPTH = 16;
+
+/** The body type of each statement type. */
+export interface StatementBodies {
+  'ledger.genesis': GenesisBody;
+  'party.register': PartyRegisterBody;
+  'key.rotate': KeyRotateBody;
+  'key.revoke': KeyRevokeBody;
+  'measure.define': MeasureDefineBody;
+  'measure.review': MeasureReviewBody;
+  'measure.renew': MeasureRenewBody;
+  'measure.withdraw': MeasureWithdrawBody;
+  'calendar.annual': CalendarAnnualBody;
+  'exercise.notification': ExerciseNotificationBody;
+  'exercise.update': ExerciseUpdateBody;
+  'exercise.cancel': ExerciseCancelBody;
+  'info.exchange': InfoExchangeBody;
+  'datashare.alert': DatashareAlertBody;
+  'risk.request': RiskRequestBody;
+  'risk.response': RiskResponseBody;
+  'observer.report': ObserverReportBody;
+}
+
+/** A statement of one known type, its body typed accordingly. */
+export type TypedStatement<T extends StatementType> = Statement<StatementBodies[T]> & { type: T };
+
+/** Narrows a statement to its type's body. */
+export function isStatementOf<T extends StatementType>(
+  s: Statement,
+  type: T,
+): s is TypedStatement<T> {
+  return s.type === type;
+}
+
+/** Any valid statement, discriminated on `type`. */
+export type AnyStatement = { [T in StatementType]: TypedStatement<T> }[StatementType];
+
+const RULES: { [T in StatementType]: TypeRule<StatementBodies[T]> } = {
+  'ledger.genesis': genesisRule,
+  'party.register': partyRegisterRule,
+  'key.rotate': keyRotateRule,
+  'key.revoke': keyRevokeRule,
+  'measure.define': measureDefineRule,
+  'measure.review': measureReviewRule,
+  'measure.renew': measureRenewRule,
+  'measure.withdraw': measureWithdrawRule,
+  'calendar.annual': calendarAnnualRule,
+  'exercise.notification': exerciseNotificationRule,
+  'exercise.update': exerciseUpdateRule,
+  'exercise.cancel': exerciseCancelRule,
+  'info.exchange': infoExchangeRule,
+  'datashare.alert': datashareAlertRule,
+  'risk.request': riskRequestRule,
+  'risk.response': riskResponseRule,
+  'observer.report': observerReportRule,
+};
+
+function ruleFor(type: StatementType): TypeRule<unknown> {
+  return RULES[type] as TypeRule<unknown>;
+}
+
+/** Nonces carry 16 to 64 random bytes, base64url without padding (22 to 86 characters). */
+const nonce: Validator<string> = (value, path) => {
+  if (typeof value !== 'string' || value.length < 22 || value.length > 86) {
+    fail(path, 'must be base64url of 16 to 64 bytes');
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(value);
+  } catch {
+    fail(path, 'not canonical unpadded base64url');
+  }
+  if (bytes.length < 16 || bytes.length > 64) fail(path, 'must be base64url of 16 to 64 bytes');
+  return value;
+};
+
+/** RFC 6838 `type/subtype`: restricted-name tokens, no parameters. */
+const MEDIA_TYPE_RE =
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+/** File-name hint. Security: clients may save evidence under it, so no path separators or dot-names. */
+const evidenceName = refine(name, (value, path) => {
+  if (/[/\\]/.test(value) || value === '.' || value === '..') {
+    fail(path, 'must be a plain file name (no "/", "\\", "." or "..")');
+  }
+});
+
+const evidenceRef: Validator<EvidenceRef> = object(
+  {
+    sha256: sha256HexString,
+    size: integer(),
+    mediaType: string({ max: 255, pattern: MEDIA_TYPE_RE, what: 'a type/subtype media type' }),
+  },
+  { name: evidenceName },
+);
+
+const envelope = object(
+  {
+    v: (value: unknown, path: string): 1 => {
+      if (value !== 1) fail(path, 'must be 1');
+      return 1;
+    },
+    ledger: origin,
+    type: (value: unknown, path: string): StatementType => {
+      if (typeof value !== 'string') fail(path, `expected a string, got ${describe(value)}`);
+      if (!isStatementType(value)) {
+        const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
+        throw new ProtocolError(
+          ErrorCode.UNKNOWN_STATEMENT_TYPE,
+          `unknown statement type ${JSON.stringify(shown)}`,
+          path,
+        );
+      }
+      return value;
+    },
+    issuer: partyId,
+    seq: integer({ min: 1 }),
+    prev: nullable(statementId),
+    issuedAt: timestamp,
+    nonce,
+    visibility: oneOf(VISIBILITIES),
+    // The body is validated after the envelope, by the rule of its type.
+    body: (value: unknown): unknown => value,
+  },
+  {
+    audience: array(partyId, { min: 1, max: 1000, uniqueBy: self }),
+    refs: array(statementId, { min: 1, max: 1000, uniqueBy: self }),
+    evidence: array(evidenceRef, { min: 1, max: 1000, uniqueBy: (e) => e.sha256 }),
+  },
+);
+
+/**
+ * Validates a parsed statement against DESIGN.md §3: envelope fields, the body of its type, and
+ * the cross-field rules readable from the statement alone (issuer kind, prev/seq, audience).
+ * Rules needing ledger state (origin equality, clock skew, seq continuity, registered keys) are
+ * the service's.
+ *
+ * Returns `value` itself, typed. Security: `value` is attacker-controlled. Throws only
+ * ProtocolError: UNKNOWN_FIELD (path of the field), UNKNOWN_STATEMENT_TYPE (`$.type`),
+ * SCHEMA_VIOLATION (path of the offending field). Fields are checked in declaration order, so
+ * the error reported for a given input is deterministic.
+ */
+export function validateStatement(value: unknown): Statement {
+  try {
+    return validate(value);
+  } catch (e) {
+    if (e instanceof ProtocolError) throw e;
+    // Not reachable by design; a bug here must still not leak as a 5xx-shaped exception.
+    throw new ProtocolError(ErrorCode.SCHEMA_VIOLATION, 'statement could not be validated');
+  }
+}
+
+function validate(value: unknown): Statement {
+  if (!isPlainObject(value)) fail('$', `expected an object, got ${describe(value)}`);
+  const s = envelope(value, '$') as Statement;
+
+  ensure((s.seq === 1) === (s.prev === null), '$.prev', 'must be null exactly when seq is 1');
+  if (s.visibility === 'restricted') {
+    ensure(s.audience !== undefined, '$.audience', 'required with restricted visibility');
+  } else {
+    ensure(s.audience === undefined, '$.audience', 'only with restricted visibility');
+  }
+
+  const rule = ruleFor(s.type);
+  rule.body(s.body, '$.body');
+  rule.check?.(s);
+  return s;
+}
+
+/**
+ * Which parties (and keys) must have signed `s`, per the "signatures required" column of
+ * DESIGN.md §3. Rules across statements are the ledger's: for measure.renew this returns only
+ * the issuer, and the ledger checks that every party of the measure renewed.
+ * `s` must be a validated statement.
+ */
+export function statementSigners(s: Statement): SignerRequirement {
+  return ruleFor(s.type).signers(s);
+}
+
+/**
+ * Parses a DSSE payload: size limit (TOO_LARGE), strict UTF-8 without a byte-order mark
+ * (MALFORMED), strict JSON (MALFORMED: syntax, duplicate keys, unsafe numbers, nesting), then
+ * validateStatement.
+ *
+ * Security: `payload` is attacker-controlled. The size check comes before any decoding, and only
+ * ProtocolError is ever thrown.
+ */
+export function parseStatement(payload: Uint8Array | string): Statement {
+  let text: string;
+  if (typeof payload === 'string') {
+    // Each UTF-16 code unit encodes to at least one UTF-8 byte: a cheap bound before encoding.
+    if (payload.length > MAX_PAYLOAD_BYTES || utf8Length(payload) > MAX_PAYLOAD_BYTES) {
+      throw new ProtocolError(ErrorCode.TOO_LARGE, `payload exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+    }
+    text = payload;
+  } else if (payload instanceof Uint8Array) {
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new ProtocolError(ErrorCode.TOO_LARGE, `payload exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+    }
+    // TextDecoder silently drops a leading BOM, so look at the bytes themselves.
+    if (payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf) {
+      throw new ProtocolError(ErrorCode.MALFORMED, 'payload starts with a byte-order mark');
+    }
+    text = utf8Decode(payload);
+  } else {
+    throw new ProtocolError(ErrorCode.MALFORMED, 'payload must be bytes or a string');
+  }
+  return validateStatement(parseJsonStrict(text, { maxDepth: MAX_PAYLOAD_DEPTH }));
+}
+
+/** UTF-8 length of a string, counting a lone surrogate as the 3 bytes of U+FFFD. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
