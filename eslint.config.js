@@ -14,7 +14,7 @@ export default tseslint.config(
         project: [
           './tsconfig.test.json',
           './packages/*/tsconfig.json',
-          './functions/tsconfig.json',
+          './*/tsconfig.json',
         ],
         tsconfigRootDir: import.meta.dirname,
       },
