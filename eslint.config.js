@@ -11,11 +11,7 @@ export default tseslint.config(
     languageOptions: {
       // Tests are covered by tsconfig.test.json, sources by each package's own tsconfig.
       parserOptions: {
-        project: [
-          './tsconfig.test.json',
-          './packages/*/tsconfig.json',
-          './*/tsconfig.json',
-        ],
+        project: ['./tsconfig.test.json', './packages/*/tsconfig.json', './*/tsconfig.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },
