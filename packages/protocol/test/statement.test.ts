@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toBase64, toBase64Url, utf8Encode } from '../src/bytes.js';
 import { ErrorCode, ProtocolError } from '../src/errors.js';
+import { ed25519 } from '../src/ed25519.js';
 import {
   MAX_PAYLOAD_BYTES,
   parseStatement,
@@ -1437,5 +1438,20 @@ describe('rejects malformed payloads', () => {
     ]);
     expect(rejection(() => validateStatement(s)).path).toBe('$.body.designation');
     expect(getAt(s, 'body.counts.troops')).toBe(-1);
+  });
+});
+
+describe('ledger.genesis log vkey', () => {
+  it('accepts a vkey whose base64 key data contains "+" (regression: split at the first two only)', () => {
+    // Find a key whose encoded vkey carries a '+' inside the key data.
+    let found: string | undefined;
+    for (let i = 1; i < 256 && found === undefined; i++) {
+      const v = vkey(FIXTURE_ORIGIN, ed25519.publicKeyFromSeed(new Uint8Array(32).fill(i)));
+      if (v.split('+').length > 3) found = v;
+    }
+    expect(found).toBeDefined();
+    const genesis = cloneStatement(validStatements['ledger.genesis']);
+    (genesis.body as { logVkey: string }).logVkey = found!;
+    expect(validateStatement(genesis).type).toBe('ledger.genesis');
   });
 });
