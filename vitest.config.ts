@@ -11,6 +11,7 @@ export default defineConfig({
     alias: [
       { find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') },
       { find: /^@cbm-ledger\/ledger$/, replacement: src('ledger') },
+      { find: /^@cbm-ledger\/compliance$/, replacement: src('compliance') },
       { find: /^@cbm-ledger\/store-aws$/, replacement: src('store-aws') },
       {
         find: /^@cbm-ledger\/functions$/,
@@ -23,5 +24,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'functions/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    // The SDK's notice that it will drop Node 20 is noise here: Node 20 is the pinned platform.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

@@ -1,0 +1,128 @@
+/**
+ * The one mapping from errors to RFC 9457 `application/problem+json`. Every route, the router's
+ * own 404/405 answers and the local runtime's adapter go through here, so a code always yields
+ * the same status, type and title.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { LedgerError, isLedgerError } from '@cbm-ledger/ledger';
+import type { LedgerErrorCode } from '@cbm-ledger/ledger';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * Problem type URIs are URNs: they name the problem without promising a dereferenceable page
+ * (RFC 9457 §3.1.1 allows non-resolvable URIs), and the stable `code` member carries the same
+ * identity for clients that would rather switch on a string.
+ */
+export function problemType(code: string): string {
+  return `urn:cbm-ledger:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+const TITLES: Partial<Record<LedgerErrorCode, string>> = {
+  BODY_EMPTY: 'Request body is empty',
+  BODY_TOO_LARGE: 'Request body too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  MALFORMED: 'Malformed input',
+  SCHEMA_VIOLATION: 'Schema violation',
+  UNKNOWN_FIELD: 'Unknown field',
+  UNKNOWN_STATEMENT_TYPE: 'Unknown statement type',
+  TOO_LARGE: 'Payload too large',
+  PAYLOAD_TYPE_INVALID: 'Wrong DSSE payloadType',
+  WRONG_LEDGER: 'Statement names another ledger',
+  ISSUED_AT_OUT_OF_WINDOW: 'issuedAt outside the admission window',
+  LEDGER_NOT_INITIALIZED: 'Ledger not initialised',
+  LEDGER_ALREADY_INITIALIZED: 'Ledger already initialised',
+  ISSUER_UNKNOWN: 'Issuer not registered',
+  ISSUER_KIND_NOT_ALLOWED: 'Issuer kind not allowed for this statement type',
+  KEY_UNKNOWN: 'Signing key not registered',
+  KEY_REVOKED: 'Signing key revoked',
+  KEY_RETIRED: 'Signing key retired',
+  KEY_NOT_ISSUERS: "Signing key is not the issuer's",
+  KEY_ALREADY_REGISTERED: 'Key already registered',
+  SIGNATURE_INVALID: 'Signature invalid',
+  COSIGNATURE_MISSING: 'Required co-signature missing',
+  SEQ_GAP: 'Issuer sequence gap',
+  PREV_MISMATCH: 'Issuer chain mismatch',
+  SEQ_CONFLICT: 'Issuer sequence number already used',
+  EVIDENCE_MISSING: 'Evidence not stored',
+  EVIDENCE_MISMATCH: 'Evidence does not match',
+  EVIDENCE_TOO_LARGE: 'Evidence too large',
+  NOT_FOUND: 'Not found',
+  RANGE_INVALID: 'Parameter out of range',
+  TREE_SIZE_BEYOND_LOG: 'Tree size beyond the log',
+  FORBIDDEN: 'Forbidden',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  INTERNAL: 'Internal error',
+  STORE_UNAVAILABLE: 'Store unavailable',
+};
+
+// Members an extension may not overwrite: the problem's identity must come from the code.
+const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'instance']);
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  [extension: string]: unknown;
+}
+
+export function problemBody(error: LedgerError): Problem {
+  const problem: Problem = {
+    type: problemType(error.code),
+    title: TITLES[error.code] ?? error.code,
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+  };
+  for (const [key, value] of Object.entries(error.extensions ?? {})) {
+    if (!RESERVED.has(key)) problem[key] = value;
+  }
+  return problem;
+}
+
+export function problemResponse(
+  error: LedgerError,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  const extra: Record<string, string> = { ...headers };
+  // A store outage is transient; tell well-behaved clients when to come back.
+  if (error.code === 'STORE_UNAVAILABLE') extra['retry-after'] ??= '1';
+  return {
+    statusCode: error.status,
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      ...extra,
+    },
+    body: JSON.stringify(problemBody(error)),
+  };
+}
+
+/** Minimal logging surface: Powertools' Logger satisfies it, and so does a test double. */
+export interface ApiLogger {
+  error(message: string, ...extra: unknown[]): void;
+  warn(message: string, ...extra: unknown[]): void;
+  info(message: string, ...extra: unknown[]): void;
+  debug(message: string, ...extra: unknown[]): void;
+}
+
+/**
+ * Maps anything a route threw. LedgerErrors carry their own status; anything else is a fault of
+ * ours and becomes 500 INTERNAL with nothing of the error in the body (security: stack traces
+ * and store messages can reveal table names, keys or paths), only a reference to the log line.
+ */
+export function errorResponse(
+  error: unknown,
+  logger: ApiLogger,
+  requestId: string | undefined,
+): APIGatewayProxyResult {
+  if (isLedgerError(error)) {
+    if (error.status >= 500) logger.error('request failed', { code: error.code, error, requestId });
+    return problemResponse(error);
+  }
+  logger.error('unexpected error', { error, requestId });
+  const reference = requestId === undefined ? '' : ` (request ${requestId})`;
+  return problemResponse(new LedgerError('INTERNAL', `internal error${reference}`));
+}

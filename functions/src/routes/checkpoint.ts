@@ -1,0 +1,14 @@
+import { Query } from '../http/request.js';
+import { text } from '../http/response.js';
+import type { ApiRoute } from './deps.js';
+
+export const checkpointRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/checkpoint',
+    handler: async ({ event }, { service }) => {
+      new Query(event).allowOnly([]);
+      return text(200, await service.checkpoint());
+    },
+  },
+];

@@ -1,0 +1,39 @@
+import type { LedgerService, Viewer } from '@cbm-ledger/ledger';
+import type { Route } from '../http/router.js';
+
+/** What the routes use of the domain facade; tests can hand in a fake of just this. */
+export type LedgerApi = Pick<
+  LedgerService,
+  | 'info'
+  | 'submit'
+  | 'statement'
+  | 'entries'
+  | 'entry'
+  | 'checkpoint'
+  | 'inclusionProof'
+  | 'consistencyProof'
+  | 'createEvidenceUpload'
+  | 'evidenceDownload'
+  | 'parties'
+  | 'party'
+>;
+
+export interface ApiLimits {
+  /** Largest accepted `Prefer: wait=N`. */
+  readonly maxWaitSeconds: number;
+  /** Largest `limit` of GET /v1/entries. */
+  readonly pageLimit: number;
+}
+
+export interface ApiDeps {
+  readonly service: LedgerApi;
+  readonly limits: ApiLimits;
+}
+
+export type ApiRoute = Route<ApiDeps>;
+
+/**
+ * Reads are anonymous until issue 4 adds authenticated callers (RFC 9421 signatures): the domain
+ * then shows only what the public may see.
+ */
+export const ANONYMOUS: Viewer = {};

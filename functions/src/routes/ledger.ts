@@ -1,0 +1,14 @@
+import { Query } from '../http/request.js';
+import { json } from '../http/response.js';
+import type { ApiRoute } from './deps.js';
+
+export const ledgerRoutes: readonly ApiRoute[] = [
+  {
+    method: 'GET',
+    path: '/v1/ledger',
+    handler: async ({ event }, { service }) => {
+      new Query(event).allowOnly([]);
+      return json(200, await service.info());
+    },
+  },
+];

@@ -1,0 +1,583 @@
+/**
+ * Admission: everything between a POST /v1/statements body and a durable "accepted", in the
+ * order issue 3 fixes. Each check is cheaper than the next, and nothing is written until every
+ * check has passed, so rejected input writes nothing (DESIGN.md §6.5). The single decisive write
+ * is `StatementStore.accept`, a conditional claim of (issuer, seq).
+ *
+ * Security: the body is attacker-controlled throughout. Sizes are bounded before parsing,
+ * signatures are checked before the issuer chain or evidence is looked up for anyone, and every
+ * failure maps to a 4xx LedgerError with a stable code.
+ */
+import {
+  ErrorCode,
+  envelopeDigest,
+  isPartyId,
+  isProtocolError,
+  isStatementType,
+  parseEnvelope,
+  parseJsonStrict,
+  parseStatement,
+  parseUtcTimestamp,
+  partyKind,
+  statementId,
+  statementSigners,
+  fromBase64,
+  isAcceptablePublicKey,
+  utf8Decode,
+  verifyEnvelope,
+} from '@cbm-ledger/protocol';
+import type {
+  GenesisBody,
+  KeyRevokeBody,
+  KeyRotateBody,
+  ParsedEnvelope,
+  PartyKind,
+  PartyRegisterBody,
+  Statement,
+  StatementType,
+} from '@cbm-ledger/protocol';
+import type { LedgerConfig } from './config.js';
+import { LedgerError, fromProtocolError } from './errors.js';
+import type {
+  AdmittedStatement,
+  Clock,
+  EvidenceStore,
+  LogStore,
+  RegistryStore,
+  StatementStore,
+} from './ports.js';
+import type { LedgerReads } from './reads.js';
+import { Registry } from './registry.js';
+import type { IntegrationSignal } from './signal.js';
+import type { SubmitOutcome } from './views.js';
+
+/**
+ * Accepted Content-Types for a submission: plain JSON, and the DSSE envelope media type
+ * (`application/vnd.dsse.envelope.v1+json`, with its shorter `application/vnd.dsse+json`
+ * spelling). A `charset` parameter is allowed if it says UTF-8; other parameters are ignored.
+ */
+export const SUBMISSION_MEDIA_TYPES: readonly string[] = [
+  'application/json',
+  'application/vnd.dsse.envelope.v1+json',
+  'application/vnd.dsse+json',
+];
+
+const ALL_KINDS: readonly PartyKind[] = ['state', 'observer', 'operator'];
+
+/** Which kinds of party may issue each type (DESIGN.md §3). */
+export const ISSUER_KINDS: Readonly<Record<StatementType, readonly PartyKind[]>> = {
+  'ledger.genesis': ['operator'],
+  'party.register': ['operator'],
+  'key.rotate': ALL_KINDS,
+  'key.revoke': ALL_KINDS,
+  'measure.define': ['state'],
+  'measure.review': ['state'],
+  'measure.renew': ['state'],
+  'measure.withdraw': ['state'],
+  'calendar.annual': ['state'],
+  'exercise.notification': ['state'],
+  'exercise.update': ['state'],
+  'exercise.cancel': ['state'],
+  'info.exchange': ['state'],
+  'datashare.alert': ALL_KINDS,
+  'risk.request': ALL_KINDS,
+  'risk.response': ALL_KINDS,
+  'observer.report': ['observer', 'state'],
+};
+
+/** How often a submit waiting without an IntegrationSignal looks at the store. */
+const POLL_INTERVAL_MS = 100;
+
+export interface SubmitRequest {
+  readonly body: Uint8Array;
+  readonly contentType: string | undefined;
+  /** From `Prefer: wait=N`; capped by config.maxWaitSeconds. */
+  readonly waitSeconds?: number;
+}
+
+export interface AdmissionDeps {
+  readonly statements: StatementStore;
+  readonly log: LogStore;
+  readonly registry: RegistryStore;
+  readonly evidence: EvidenceStore;
+  readonly clock: Clock;
+  readonly config: LedgerConfig;
+  readonly logVkey: string;
+  readonly integration?: IntegrationSignal;
+  readonly reads: LedgerReads;
+}
+
+export class Admission {
+  readonly #d: AdmissionDeps;
+
+  constructor(deps: AdmissionDeps) {
+    this.#d = deps;
+  }
+
+  async submit(req: SubmitRequest): Promise<SubmitOutcome> {
+    // 1. Body size and content type.
+    checkBody(req, this.#d.config.maxBodyBytes);
+
+    // 2. DSSE envelope and statement schema.
+    const envelope = parseSubmittedEnvelope(req.body);
+    const statement = parseSubmittedStatement(envelope.payload);
+    const id = statementId(envelope.payload);
+
+    // 3. Idempotency: a known statement is answered as it stands. It is looked up by its
+    // (issuer, seq) slot rather than its id, so an earlier attempt that stopped between accept
+    // and link is found too (and its link finished; nothing else is written).
+    const holder = await this.#d.statements.getBySeq(statement.issuer, statement.seq);
+    if (holder?.id === id) {
+      if (holder.index === undefined) await this.#d.statements.link(holder);
+      return this.#answerKnown(holder);
+    }
+
+    // 4. Ledger origin: no replay from another ledger.
+    if (statement.ledger !== this.#d.config.origin) {
+      throw new LedgerError('WRONG_LEDGER', `statement is for ledger ${statement.ledger}`, {
+        path: '$.ledger',
+      });
+    }
+
+    // 5. issuedAt within the window around the ledger clock.
+    const now = this.#d.clock.now();
+    const issuedAt = parseUtcTimestamp(statement.issuedAt) ?? NaN;
+    if (!(Math.abs(issuedAt - now) <= this.#d.config.issuedAtSkewMs)) {
+      throw new LedgerError(
+        'ISSUED_AT_OUT_OF_WINDOW',
+        `issuedAt ${statement.issuedAt} is more than ${this.#d.config.issuedAtSkewMs} ms from ` +
+          `the ledger clock ${new Date(now).toISOString()}`,
+        { path: '$.issuedAt', now: new Date(now).toISOString() },
+      );
+    }
+
+    // 6–7. Registry (keys valid now, issuer kind, required signers) and Ed25519 verification.
+    const registry = Registry.fromSnapshot(await this.#d.registry.read());
+    if (registry.asOf === 0) this.#checkGenesis(statement, envelope);
+    else checkSigners(registry, statement, envelope);
+
+    // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
+    const predecessor = await this.#checkChain(statement);
+
+    // 9. Evidence objects present with the declared hash and size.
+    await this.#checkEvidence(statement);
+
+    // 10. Durable acceptance: one conditional write claims (issuer, seq).
+    const admitted: AdmittedStatement = {
+      id,
+      issuer: statement.issuer,
+      seq: statement.seq,
+      prev: statement.prev,
+      type: statement.type,
+      visibility: statement.visibility,
+      audience: statement.audience ?? [],
+      evidence: (statement.evidence ?? []).map((e) => e.sha256),
+      envelope: envelope.envelope,
+      envelopeDigest: envelopeDigest(envelope.envelope),
+      // Never before the predecessor, even across machines with skewed clocks: integration takes
+      // statements oldest first and so always finds seq k-1 ahead of seq k.
+      admittedAt: Math.max(now, predecessor?.admittedAt ?? now),
+    };
+    const outcome = await this.#d.statements.accept(admitted);
+    if (!outcome.accepted) {
+      if (outcome.existing.id === id) {
+        // Our own earlier attempt got as far as accept (and maybe no further): finish it.
+        await this.#d.statements.link(outcome.existing);
+        return this.#answerKnown(outcome.existing);
+      }
+      throw new LedgerError(
+        'SEQ_CONFLICT',
+        `seq ${statement.seq} of ${statement.issuer} is held by ${outcome.existing.id}`,
+        { head: await this.#head(statement.issuer) },
+      );
+    }
+    await this.#d.statements.link(admitted);
+    this.#d.integration?.notify();
+    return this.#awaitIntegration(admitted, req.waitSeconds);
+  }
+
+  async #answerKnown(statement: AdmittedStatement): Promise<SubmitOutcome> {
+    const receipt = await this.#d.reads.receiptFor(statement);
+    if (receipt === undefined) {
+      return { status: 200, body: { statement: statement.id, status: 'pending' } };
+    }
+    return {
+      status: 200,
+      body: { statement: statement.id, status: 'integrated', index: receipt.leaf.index, receipt },
+    };
+  }
+
+  /**
+   * The first entry: with nothing registered, only the operator's ledger.genesis is admitted,
+   * signed by a key listed in its own body and naming this ledger's log key.
+   */
+  #checkGenesis(statement: Statement, envelope: ParsedEnvelope): void {
+    if (statement.type !== 'ledger.genesis') {
+      throw new LedgerError('LEDGER_NOT_INITIALIZED', 'the ledger has no genesis entry yet');
+    }
+    const body = statement.body as GenesisBody;
+    if (body.logVkey !== this.#d.logVkey) {
+      throw new LedgerError('WRONG_LEDGER', 'logVkey is not this ledger’s log key', {
+        path: '$.body.logVkey',
+      });
+    }
+    body.keys.forEach((k, i) => requireUsableKey(k.publicKey, `$.body.keys[${i}].publicKey`));
+    const keys = new Map(body.keys.map((k) => [k.keyid, fromBase64(k.publicKey, 32)]));
+    envelope.envelope.signatures.forEach((s, i) => {
+      if (!keys.has(s.keyid)) {
+        throw new LedgerError(
+          'KEY_UNKNOWN',
+          `key ${s.keyid} is not an operator key of the genesis`,
+          {
+            path: `$.signatures[${i}].keyid`,
+          },
+        );
+      }
+    });
+    verifySignatures(envelope, keys);
+  }
+
+  /** Returns the predecessor (seq - 1), if the statement has one. */
+  async #checkChain(statement: Statement): Promise<AdmittedStatement | undefined> {
+    if (statement.seq === 1) return undefined;
+    const predecessor = await this.#d.statements.getBySeq(statement.issuer, statement.seq - 1);
+    if (predecessor === undefined) {
+      throw new LedgerError(
+        'SEQ_GAP',
+        `${statement.issuer} has no statement with seq ${statement.seq - 1}`,
+        { path: '$.seq', head: await this.#head(statement.issuer) },
+      );
+    }
+    if (predecessor.id !== statement.prev) {
+      throw new LedgerError(
+        'PREV_MISMATCH',
+        `prev must be ${predecessor.id}, the statement with seq ${predecessor.seq}`,
+        { path: '$.prev', head: await this.#head(statement.issuer) },
+      );
+    }
+    return predecessor;
+  }
+
+  async #checkEvidence(statement: Statement): Promise<void> {
+    const refs = statement.evidence ?? [];
+    const stored = await Promise.all(refs.map((e) => this.#d.evidence.stat(e.sha256)));
+    refs.forEach((ref, i) => {
+      const object = stored[i];
+      const path = `$.evidence[${i}]`;
+      if (object === undefined) {
+        throw new LedgerError('EVIDENCE_MISSING', `evidence ${ref.sha256} is not stored`, { path });
+      }
+      if (object.sha256 !== ref.sha256 || object.size !== ref.size) {
+        throw new LedgerError(
+          'EVIDENCE_MISMATCH',
+          `evidence ${ref.sha256} is stored with sha256 ${object.sha256} and size ${object.size}`,
+          { path },
+        );
+      }
+    });
+  }
+
+  async #head(issuer: string): Promise<{ seq: number; statement: string } | null> {
+    const head = await this.#d.statements.head(issuer);
+    return head === undefined ? null : { seq: head.seq, statement: head.id };
+  }
+
+  /**
+   * With a wait requested, answers 201 with the receipt once the statement is below the
+   * committed head, else 202. The statement is durable by now, so a failure while waiting still
+   * answers 202 rather than an error the client might take for a rejection.
+   */
+  async #awaitIntegration(
+    statement: AdmittedStatement,
+    waitSeconds?: number,
+  ): Promise<SubmitOutcome> {
+    const pending: SubmitOutcome = {
+      status: 202,
+      body: { statement: statement.id, status: 'pending' },
+    };
+    const seconds = Math.min(
+      Number.isFinite(waitSeconds) && waitSeconds! > 0 ? waitSeconds! : 0,
+      this.#d.config.maxWaitSeconds,
+    );
+    if (seconds <= 0) return pending;
+    const deadline = Date.now() + seconds * 1000;
+    try {
+      for (;;) {
+        // Look before sleeping: a wake-up sent before we started waiting must not be lost.
+        const current = await this.#d.statements.getBySeq(statement.issuer, statement.seq);
+        const receipt = current === undefined ? undefined : await this.#d.reads.receiptFor(current);
+        if (receipt !== undefined) {
+          return {
+            status: 201,
+            body: {
+              statement: statement.id,
+              status: 'integrated',
+              index: receipt.leaf.index,
+              receipt,
+            },
+          };
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) return pending;
+        if (this.#d.integration !== undefined) {
+          await this.#d.integration.waitForIntegration(statement.id, remaining);
+        } else {
+          await sleep(Math.min(POLL_INTERVAL_MS, remaining));
+        }
+      }
+    } catch {
+      return pending;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function checkBody(req: SubmitRequest, maxBodyBytes: number): void {
+  if (req.body.length > maxBodyBytes) {
+    throw new LedgerError('BODY_TOO_LARGE', `body exceeds ${maxBodyBytes} bytes`);
+  }
+  checkContentType(req.contentType);
+  if (req.body.length === 0) throw new LedgerError('BODY_EMPTY', 'the body is empty');
+}
+
+function checkContentType(contentType: string | undefined): void {
+  const unsupported = (): LedgerError =>
+    new LedgerError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `Content-Type must be one of ${SUBMISSION_MEDIA_TYPES.join(', ')}`,
+    );
+  if (contentType === undefined) throw unsupported();
+  const [type = '', ...params] = contentType.split(';');
+  if (!SUBMISSION_MEDIA_TYPES.includes(type.trim().toLowerCase())) throw unsupported();
+  for (const param of params) {
+    const eq = param.indexOf('=');
+    if (eq < 0) continue;
+    if (param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const charset = param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+    // The envelope is JSON and JSON is UTF-8 (RFC 8259 §8.1); anything else would be misread.
+    if (charset !== 'utf-8' && charset !== 'utf8') throw unsupported();
+  }
+}
+
+function parseSubmittedEnvelope(body: Uint8Array): ParsedEnvelope {
+  try {
+    return parseEnvelope(utf8Decode(body));
+  } catch (e) {
+    if (isProtocolError(e)) throw fromProtocolError(e);
+    throw e;
+  }
+}
+
+function parseSubmittedStatement(payload: Uint8Array): Statement {
+  try {
+    return parseStatement(payload);
+  } catch (e) {
+    if (!isProtocolError(e)) throw e;
+    // The protocol reports an issuer of the wrong kind as a schema violation at $.issuer; the
+    // ledger answers it with its own code, decided from its table rather than the message.
+    if (e.code === ErrorCode.SCHEMA_VIOLATION && e.path === '$.issuer') {
+      const kindError = issuerKindError(payload);
+      if (kindError !== undefined) throw kindError;
+    }
+    throw fromProtocolError(e);
+  }
+}
+
+function issuerKindError(payload: Uint8Array): LedgerError | undefined {
+  let value: unknown;
+  try {
+    value = parseJsonStrict(utf8Decode(payload));
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, issuer } = value as Record<string, unknown>;
+  if (!isStatementType(type) || !isPartyId(issuer)) return undefined;
+  const kind = partyKind(issuer);
+  if (ISSUER_KINDS[type].includes(kind)) return undefined;
+  return kindNotAllowed(type, kind);
+}
+
+function kindNotAllowed(type: StatementType, kind: PartyKind): LedgerError {
+  return new LedgerError(
+    'ISSUER_KIND_NOT_ALLOWED',
+    `a ${kind} may not issue ${type} (allowed: ${ISSUER_KINDS[type].join(', ')})`,
+    { path: '$.issuer' },
+  );
+}
+
+/** Ed25519 verification of every signature against the given keys (DSSE PAE). */
+function verifySignatures(
+  envelope: ParsedEnvelope,
+  keys: ReadonlyMap<string, Uint8Array>,
+): string[] {
+  try {
+    return verifyEnvelope(envelope, keys);
+  } catch (e) {
+    if (isProtocolError(e)) throw fromProtocolError(e);
+    throw e;
+  }
+}
+
+/**
+ * Registry checks, then Ed25519 verification, then the signer policy of DESIGN.md §3. Every
+ * signature must be by a registered, active key of a party that is a required signer; the new
+ * key of a key.rotate is the one exception (proof of possession of a key not yet registered).
+ */
+function checkSigners(registry: Registry, statement: Statement, envelope: ParsedEnvelope): void {
+  if (statement.type === 'ledger.genesis') {
+    throw new LedgerError('LEDGER_ALREADY_INITIALIZED', 'the ledger has its genesis entry');
+  }
+  const issuer = registry.party(statement.issuer);
+  if (issuer === undefined) {
+    throw new LedgerError('ISSUER_UNKNOWN', `${statement.issuer} is not registered`, {
+      path: '$.issuer',
+    });
+  }
+  if (!ISSUER_KINDS[statement.type].includes(issuer.kind)) {
+    throw kindNotAllowed(statement.type, issuer.kind);
+  }
+  checkRegistryBody(registry, statement);
+
+  const required = statementSigners(statement);
+  const requiredParties = new Set(required.parties);
+  const extraKeys = new Map<string, Uint8Array>();
+  if (statement.type === 'key.rotate') {
+    const { newKey } = statement.body as KeyRotateBody;
+    extraKeys.set(newKey.keyid, fromBase64(newKey.publicKey, 32));
+  }
+  const keys = new Map<string, Uint8Array>(extraKeys);
+  const signerOf = new Map<string, string>();
+  envelope.envelope.signatures.forEach((s, i) => {
+    if (extraKeys.has(s.keyid)) return;
+    const path = `$.signatures[${i}].keyid`;
+    const owner = registry.key(s.keyid);
+    if (owner === undefined) {
+      throw new LedgerError('KEY_UNKNOWN', `key ${s.keyid} is not registered`, { path });
+    }
+    if (owner.key.status === 'revoked') {
+      throw new LedgerError('KEY_REVOKED', `key ${s.keyid} of ${owner.party.id} is revoked`, {
+        path,
+      });
+    }
+    if (owner.key.status === 'retired') {
+      throw new LedgerError('KEY_RETIRED', `key ${s.keyid} of ${owner.party.id} is retired`, {
+        path,
+      });
+    }
+    if (!requiredParties.has(owner.party.id)) {
+      throw new LedgerError(
+        'KEY_NOT_ISSUERS',
+        `key ${s.keyid} belongs to ${owner.party.id}, which is not a signer of this statement`,
+        { path },
+      );
+    }
+    keys.set(s.keyid, fromBase64(owner.key.publicKey, 32));
+    signerOf.set(s.keyid, owner.party.id);
+  });
+
+  const verified = verifySignatures(envelope, keys);
+  const signedBy = new Set(verified.map((k) => signerOf.get(k)).filter((p) => p !== undefined));
+  for (const party of required.parties) {
+    if (!signedBy.has(party)) {
+      const registered = registry.party(party) !== undefined;
+      throw new LedgerError(
+        'COSIGNATURE_MISSING',
+        registered ? `no valid signature by ${party}` : `${party} must sign but is not registered`,
+        { party },
+      );
+    }
+  }
+  for (const keyid of required.keyids ?? []) {
+    if (!verified.includes(keyid)) {
+      throw new LedgerError('COSIGNATURE_MISSING', `the new key ${keyid} must sign`, {
+        path: '$.body.newKey',
+      });
+    }
+  }
+}
+
+/** What registry statements may say, given the registry as it stands. */
+function checkRegistryBody(registry: Registry, statement: Statement): void {
+  switch (statement.type) {
+    case 'party.register': {
+      const body = statement.body as PartyRegisterBody;
+      if (body.witness !== undefined) {
+        requireUsableKey(body.witness.publicKey, '$.body.witness.publicKey');
+      }
+      body.keys.forEach((k, i) => {
+        requireUsableKey(k.publicKey, `$.body.keys[${i}].publicKey`);
+        const owner = registry.key(k.keyid);
+        // Listing a party's own active key again is harmless (a re-registration); any other
+        // known key would change hands or come back from retirement.
+        if (owner === undefined) return;
+        if (owner.party.id === body.party.id && owner.key.status === 'active') return;
+        throw new LedgerError(
+          'KEY_ALREADY_REGISTERED',
+          `key ${k.keyid} is already registered to ${owner.party.id} (${owner.key.status})`,
+          { path: `$.body.keys[${i}].keyid` },
+        );
+      });
+      return;
+    }
+    case 'key.rotate': {
+      const body = statement.body as KeyRotateBody;
+      requireUsableKey(body.newKey.publicKey, '$.body.newKey.publicKey');
+      const owner = registry.key(body.newKey.keyid);
+      if (owner !== undefined) {
+        throw new LedgerError(
+          'KEY_ALREADY_REGISTERED',
+          `key ${body.newKey.keyid} is already registered to ${owner.party.id}`,
+          { path: '$.body.newKey.keyid' },
+        );
+      }
+      requireOwnKey(registry, body.party, body.retiredKeyid, '$.body.retiredKeyid', true);
+      return;
+    }
+    case 'key.revoke': {
+      const body = statement.body as KeyRevokeBody;
+      requireOwnKey(registry, body.party, body.keyid, '$.body.keyid', false);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The key must be the party's; rotating needs it active, revoking needs it not yet revoked. */
+function requireOwnKey(
+  registry: Registry,
+  party: string,
+  keyid: string,
+  path: string,
+  mustBeActive: boolean,
+): void {
+  const owner = registry.key(keyid);
+  if (owner === undefined || owner.party.id !== party) {
+    throw new LedgerError('KEY_UNKNOWN', `${keyid} is not a key of ${party}`, { path });
+  }
+  if (owner.key.status === 'revoked') {
+    throw new LedgerError('KEY_REVOKED', `key ${keyid} of ${party} is revoked`, { path });
+  }
+  if (mustBeActive && owner.key.status === 'retired') {
+    throw new LedgerError('KEY_RETIRED', `key ${keyid} of ${party} is retired`, { path });
+  }
+}
+
+/**
+ * Security: the schema only checks that a key is 32 bytes. A non-canonical or small-order
+ * Ed25519 point can never verify here (the protocol rejects it) but could in a laxer verifier,
+ * so such keys are refused at registration rather than published as the party's.
+ */
+function requireUsableKey(publicKey: string, path: string): void {
+  if (!isAcceptablePublicKey(fromBase64(publicKey, 32))) {
+    throw new LedgerError('SCHEMA_VIOLATION', `${path}: not a usable Ed25519 public key`, { path });
+  }
+}

@@ -1,0 +1,32 @@
+/** Tunables of the ledger service; every runtime setting documented in the README maps here. */
+export interface LedgerConfig {
+  /** The ledger's origin (DESIGN.md §2): statements must name it, checkpoints carry it. */
+  readonly origin: string;
+  /** How far a statement's `issuedAt` may lie from the ledger clock, in ms (DESIGN.md §3). */
+  readonly issuedAtSkewMs: number;
+  /** Largest accepted submission body (the whole envelope), in bytes. */
+  readonly maxBodyBytes: number;
+  /** Largest evidence object accepted for upload, in bytes. */
+  readonly maxEvidenceBytes: number;
+  /** Most statements integrated per integrator run (one checkpoint per run). */
+  readonly integrationBatchSize: number;
+  /** Upper bound on `Prefer: wait=N`. */
+  readonly maxWaitSeconds: number;
+  /** Lifetime of presigned evidence uploads and downloads. */
+  readonly evidenceUploadExpirySeconds: number;
+  /** Most entries returned by one page of GET /v1/entries. */
+  readonly pageLimit: number;
+}
+
+export function defaultLedgerConfig(origin: string): LedgerConfig {
+  return {
+    origin,
+    issuedAtSkewMs: 600_000,
+    maxBodyBytes: 262_144,
+    maxEvidenceBytes: 104_857_600,
+    integrationBatchSize: 256,
+    maxWaitSeconds: 20,
+    evidenceUploadExpirySeconds: 900,
+    pageLimit: 1000,
+  };
+}

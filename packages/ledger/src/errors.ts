@@ -1,0 +1,95 @@
+/**
+ * The ledger's error vocabulary. Every layer (HTTP handlers, CLI, local runtime) switches on
+ * `code`; the HTTP status travels with it so the mapping to RFC 9457 problem+json lives in one
+ * place. Bad input is always a 4xx: only real faults (a store down, a bug) become 5xx.
+ */
+import { ErrorCode } from '@cbm-ledger/protocol';
+import type { ProtocolError } from '@cbm-ledger/protocol';
+
+export const LEDGER_ERROR_STATUS = {
+  BODY_EMPTY: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  MALFORMED: 400,
+  SCHEMA_VIOLATION: 400,
+  UNKNOWN_FIELD: 400,
+  UNKNOWN_STATEMENT_TYPE: 400,
+  TOO_LARGE: 413,
+  PAYLOAD_TYPE_INVALID: 400,
+  WRONG_LEDGER: 422,
+  ISSUED_AT_OUT_OF_WINDOW: 422,
+  LEDGER_NOT_INITIALIZED: 409,
+  /** A ledger.genesis submitted once the log has entries. */
+  LEDGER_ALREADY_INITIALIZED: 409,
+  ISSUER_UNKNOWN: 422,
+  ISSUER_KIND_NOT_ALLOWED: 422,
+  KEY_UNKNOWN: 422,
+  KEY_REVOKED: 422,
+  KEY_RETIRED: 422,
+  KEY_NOT_ISSUERS: 422,
+  /** A party.register or key.rotate introducing a key the registry already holds. */
+  KEY_ALREADY_REGISTERED: 409,
+  SIGNATURE_INVALID: 422,
+  COSIGNATURE_MISSING: 422,
+  SEQ_GAP: 409,
+  PREV_MISMATCH: 409,
+  SEQ_CONFLICT: 409,
+  EVIDENCE_MISSING: 422,
+  EVIDENCE_MISMATCH: 422,
+  EVIDENCE_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  RANGE_INVALID: 400,
+  TREE_SIZE_BEYOND_LOG: 400,
+  FORBIDDEN: 403,
+  METHOD_NOT_ALLOWED: 405,
+  INTERNAL: 500,
+  STORE_UNAVAILABLE: 503,
+} as const;
+
+export type LedgerErrorCode = keyof typeof LEDGER_ERROR_STATUS;
+
+export class LedgerError extends Error {
+  override readonly name = 'LedgerError';
+  readonly code: LedgerErrorCode;
+  readonly status: number;
+  /** Human-readable explanation for the problem+json `detail` member. */
+  readonly detail: string;
+  /** Extra problem+json members, e.g. `{head: {seq, statement}}` or `{path: '$.body.x'}`. */
+  readonly extensions: Record<string, unknown> | undefined;
+
+  constructor(code: LedgerErrorCode, detail: string, extensions?: Record<string, unknown>) {
+    super(`${code}: ${detail}`);
+    this.code = code;
+    this.status = LEDGER_ERROR_STATUS[code];
+    this.detail = detail;
+    this.extensions = extensions;
+  }
+}
+
+export function isLedgerError(e: unknown): e is LedgerError {
+  return e instanceof LedgerError;
+}
+
+// Protocol codes that can arise while parsing a submission, and the ledger code each becomes.
+// Anything else (KEY_INVALID from a mis-built key map, say) is not the submitter's fault.
+const FROM_PROTOCOL: Partial<Record<ErrorCode, LedgerErrorCode>> = {
+  [ErrorCode.MALFORMED]: 'MALFORMED',
+  [ErrorCode.SCHEMA_VIOLATION]: 'SCHEMA_VIOLATION',
+  [ErrorCode.UNKNOWN_FIELD]: 'UNKNOWN_FIELD',
+  [ErrorCode.UNKNOWN_STATEMENT_TYPE]: 'UNKNOWN_STATEMENT_TYPE',
+  [ErrorCode.TOO_LARGE]: 'TOO_LARGE',
+  [ErrorCode.PAYLOAD_TYPE_INVALID]: 'PAYLOAD_TYPE_INVALID',
+  [ErrorCode.SIGNATURE_INVALID]: 'SIGNATURE_INVALID',
+  [ErrorCode.RANGE_INVALID]: 'RANGE_INVALID',
+};
+
+/**
+ * Maps a ProtocolError raised by parsing attacker-controlled input to a LedgerError, keeping the
+ * JSON path (`$.signatures[0].sig` for the envelope, `$.body.counts.troops` for the statement) in
+ * `detail` and as the `path` extension.
+ */
+export function fromProtocolError(e: ProtocolError): LedgerError {
+  const code = FROM_PROTOCOL[e.code];
+  if (code === undefined) return new LedgerError('INTERNAL', `unexpected ${e.code}`);
+  return new LedgerError(code, e.message, e.path === undefined ? undefined : { path: e.path });
+}

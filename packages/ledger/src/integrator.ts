@@ -1,0 +1,282 @@
+/**
+ * Integration: turns accepted statements into leaves, extends the Merkle tree and signs a
+ * checkpoint, one batch per run. Safe to run concurrently in several processes and to crash at
+ * any point, because of the order of its writes:
+ *
+ *   writeLeaves  — the decision. Each index is a conditional write; whoever stages index k first
+ *                  owns it and a loser gets LogConflictError and stops. Staged leaves are final.
+ *   registry     — folded in from the staged leaves (conditional on the snapshot's asOf).
+ *   writeNodes   — perfect-subtree hashes, a pure function of the leaves.
+ *   putCheckpoint— signed over a body derived from the leaves alone; Ed25519 is deterministic, so
+ *                  a re-run signs the identical note and the log never signs two for one size.
+ *   markIntegrated + link — per statement, idempotent.
+ *   commitHead   — moves the head conditionally from the size the batch started at.
+ *
+ * A run first looks for leaves staged at or beyond the head (a crashed or slower run) and
+ * finishes those instead of staging new ones, so every accepted statement gets exactly one leaf.
+ */
+import {
+  CompactRange,
+  GENESIS_PREV,
+  formatCheckpoint,
+  formatUtcMillis,
+  fromBase64,
+  leafHash,
+  leafHashHex,
+  parseUtcTimestamp,
+  utf8Decode,
+} from '@cbm-ledger/protocol';
+import type { Leaf, Statement } from '@cbm-ledger/protocol';
+import type { LedgerConfig } from './config.js';
+import { LogConflictError } from './ports.js';
+import type {
+  AdmittedStatement,
+  CheckpointSigner,
+  Clock,
+  LogHead,
+  LogStore,
+  RegistryStore,
+  StatementStore,
+} from './ports.js';
+import { REGISTRY_TYPES, Registry } from './registry.js';
+
+export interface IntegratorDeps {
+  readonly statements: StatementStore;
+  readonly log: LogStore;
+  readonly registry: RegistryStore;
+  readonly signer: CheckpointSigner;
+  readonly clock: Clock;
+  readonly config: LedgerConfig;
+  /** Called after this run committed a batch (the local runtime wakes waiting submits). */
+  readonly onIntegrated?: (statementIds: readonly string[], treeSize: number) => void;
+}
+
+export interface IntegrationResult {
+  /** Statements this run committed (0 when there was nothing to do or another run won). */
+  readonly integrated: number;
+  /** The log's size as this run left it. */
+  readonly treeSize: number;
+}
+
+interface Entry {
+  readonly leaf: Leaf;
+  readonly statement: AdmittedStatement;
+}
+
+const slot = (issuer: string, seq: number): string => `${issuer}\n${seq}`;
+
+export class Integrator {
+  readonly #d: IntegratorDeps;
+
+  constructor(deps: IntegratorDeps) {
+    if (deps.signer.origin !== deps.config.origin) {
+      throw new Error(`signer origin ${deps.signer.origin} is not ${deps.config.origin}`);
+    }
+    this.#d = deps;
+  }
+
+  /** Integrates one batch: staged leaves left by an earlier run first, else pending statements. */
+  async runOnce(): Promise<IntegrationResult> {
+    const head = await this.#d.log.readHead();
+    const size = head?.size ?? 0;
+    const staged = await this.#d.log.readLeaves(size, this.#d.config.integrationBatchSize);
+    const entries = staged.length > 0 ? await this.#adopt(staged) : await this.#stage(size);
+    if (entries.length === 0) return { integrated: 0, treeSize: size };
+    return this.#complete(head, entries);
+  }
+
+  /**
+   * Runs until nothing is pending or staged, or `maxRuns` runs. For tests and the local
+   * runtime's shutdown; returns the number of statements integrated.
+   */
+  async runUntilIdle(maxRuns = 1000): Promise<number> {
+    let total = 0;
+    for (let run = 0; run < maxRuns; run++) {
+      const { integrated, treeSize } = await this.runOnce();
+      total += integrated;
+      if (integrated > 0) continue;
+      const [pending, staged] = await Promise.all([
+        this.#d.statements.pending(1),
+        this.#d.log.readLeaves(treeSize, 1),
+      ]);
+      if (pending.length === 0 && staged.length === 0) return total;
+    }
+    throw new Error(`integration not idle after ${maxRuns} runs`);
+  }
+
+  /** Leaves another run staged: pair each with its statement and finish the batch. */
+  async #adopt(staged: readonly Leaf[]): Promise<Entry[]> {
+    return Promise.all(
+      staged.map(async (leaf) => {
+        const statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+        if (statement === undefined || statement.id !== leaf.statement) {
+          throw new Error(`staged leaf ${leaf.index} names ${leaf.statement}, which is not stored`);
+        }
+        return { leaf, statement };
+      }),
+    );
+  }
+
+  /**
+   * Picks pending statements oldest first, skipping any that already have a leaf (the pending
+   * list may lag behind markIntegrated) and any whose issuer predecessor is neither integrated
+   * nor earlier in this batch, so each issuer's chain enters the log in seq order. Then stages
+   * their leaves. Returns [] when nothing is to be done or another run took the indices.
+   */
+  async #stage(size: number): Promise<Entry[]> {
+    const pending = await this.#d.statements.pending(this.#d.config.integrationBatchSize);
+    if (pending.length === 0) return [];
+    const fresh = await Promise.all(
+      pending.map(async (p) => {
+        const [current, predecessor] = await Promise.all([
+          this.#d.statements.getBySeq(p.issuer, p.seq),
+          p.seq > 1 ? this.#d.statements.getBySeq(p.issuer, p.seq - 1) : undefined,
+        ]);
+        return { p, current, predecessor };
+      }),
+    );
+    const chosen: AdmittedStatement[] = [];
+    const chosenSlots = new Set<string>();
+    for (const { p, current, predecessor } of fresh) {
+      if (current === undefined || current.id !== p.id || current.index !== undefined) continue;
+      if (chosenSlots.has(slot(p.issuer, p.seq))) continue;
+      if (
+        p.seq > 1 &&
+        predecessor?.index === undefined &&
+        !chosenSlots.has(slot(p.issuer, p.seq - 1))
+      ) {
+        continue;
+      }
+      chosen.push(current);
+      chosenSlots.add(slot(p.issuer, p.seq));
+    }
+    if (chosen.length === 0) return [];
+
+    let prev = GENESIS_PREV;
+    let notBefore = 0;
+    if (size > 0) {
+      const [last] = await this.#d.log.readLeaves(size - 1, 1);
+      if (last === undefined) throw new Error(`leaf ${size - 1} below the head is missing`);
+      prev = leafHashHex(last);
+      notBefore = parseUtcTimestamp(last.integratedAt) ?? 0;
+    }
+    // integratedAt never runs backwards along the log, even if the clock does: deadlines are
+    // judged against it (DESIGN.md §7).
+    const integratedAt = formatUtcMillis(Math.max(this.#d.clock.now(), notBefore));
+    const entries: Entry[] = chosen.map((statement, i) => {
+      const leaf: Leaf = {
+        v: 1,
+        index: size + i,
+        prev,
+        integratedAt,
+        statement: statement.id,
+        envelope: statement.envelopeDigest,
+        type: statement.type,
+        issuer: statement.issuer,
+        seq: statement.seq,
+        visibility: statement.visibility,
+        evidence: statement.evidence.map((hex) => `sha256:${hex}`),
+      };
+      prev = leafHashHex(leaf);
+      return { leaf, statement };
+    });
+    try {
+      await this.#d.log.writeLeaves(
+        size,
+        entries.map((e) => e.leaf),
+      );
+    } catch (e) {
+      // Another integrator staged these indices first; the next run adopts its leaves.
+      if (e instanceof LogConflictError) return [];
+      throw e;
+    }
+    return entries;
+  }
+
+  async #complete(
+    head: LogHead | undefined,
+    entries: readonly Entry[],
+  ): Promise<IntegrationResult> {
+    const size = head?.size ?? 0;
+    const newSize = size + entries.length;
+
+    await this.#advanceRegistry(size, entries);
+
+    const range =
+      head === undefined ? CompactRange.empty() : CompactRange.fromNodes(size, head.frontier);
+    const nodes = entries.flatMap((e) => range.append(leafHash(e.leaf)));
+    await this.#d.log.writeNodes(nodes);
+
+    const rootHash = range.root();
+    const body = formatCheckpoint({
+      origin: this.#d.signer.origin,
+      size: newSize,
+      rootHash,
+      extensions: [],
+    });
+    const checkpoint = this.#d.signer.sign(body);
+    await this.#d.log.putCheckpoint(newSize, checkpoint);
+
+    await this.#d.statements.markIntegrated(
+      entries.map((e) => ({ statement: e.statement, index: e.leaf.index })),
+    );
+    await Promise.all(entries.map((e) => this.#d.statements.link(e.statement)));
+
+    const committed = await this.#d.log.commitHead(head?.size, {
+      size: newSize,
+      rootHash,
+      frontier: range.frontier().map((n) => n.hash),
+      checkpoint,
+    });
+    if (!committed) return { integrated: 0, treeSize: size };
+    this.#d.onIntegrated?.(
+      entries.map((e) => e.statement.id),
+      newSize,
+    );
+    return { integrated: entries.length, treeSize: newSize };
+  }
+
+  /**
+   * Brings the registry snapshot up to `size + entries.length`. A snapshot that lags behind the
+   * batch (its write failed in an earlier run) is caught up from the log first. The write is
+   * conditional on the snapshot read, so a concurrent run cannot be overwritten with less.
+   */
+  async #advanceRegistry(size: number, entries: readonly Entry[]): Promise<void> {
+    const target = size + entries.length;
+    for (;;) {
+      const snapshot = await this.#d.registry.read();
+      if ((snapshot?.asOf ?? 0) >= target) return;
+      const registry = Registry.fromSnapshot(snapshot);
+      if (registry.asOf < size) await this.#replay(registry, size);
+      for (const e of entries) registry.apply(e.leaf, registryStatement(e.leaf, e.statement));
+      if (await this.#d.registry.write(registry.toSnapshot(), snapshot?.asOf)) return;
+    }
+  }
+
+  /** Folds the committed leaves [registry.asOf, end) into `registry`, page by page. */
+  async #replay(registry: Registry, end: number): Promise<void> {
+    while (registry.asOf < end) {
+      const count = Math.min(this.#d.config.pageLimit, end - registry.asOf);
+      const leaves = await this.#d.log.readLeaves(registry.asOf, count);
+      if (leaves.length !== count) throw new Error(`leaves below ${end} are missing`);
+      for (const leaf of leaves) {
+        let statement: AdmittedStatement | undefined;
+        if (REGISTRY_TYPES.has(leaf.type)) {
+          statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+          if (statement === undefined)
+            throw new Error(`statement of leaf ${leaf.index} is missing`);
+        }
+        registry.apply(leaf, statement && registryStatement(leaf, statement));
+      }
+    }
+  }
+}
+
+/**
+ * The statement behind a registry leaf. Its payload passed admission, so it is read as plain
+ * JSON: re-validating with a later, stricter schema must never stop the registry.
+ */
+function registryStatement(leaf: Leaf, statement: AdmittedStatement): Statement | undefined {
+  if (!REGISTRY_TYPES.has(leaf.type)) return undefined;
+  return JSON.parse(utf8Decode(fromBase64(statement.envelope.payload))) as Statement;
+}

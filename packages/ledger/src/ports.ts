@@ -1,0 +1,192 @@
+/**
+ * Ports: what the ledger domain needs from the outside world. The domain never imports the AWS
+ * SDK; `@cbm-ledger/store-aws` implements these over DynamoDB and S3, and `./memory.ts` in
+ * memory for tests.
+ *
+ * Every write that decides something (who holds an issuer's `seq`, which leaf sits at an index,
+ * how far the log has advanced) is a single conditional write, so the invariants of DESIGN.md §6
+ * hold without transactions: dynalite has none, and none are needed.
+ */
+import type {
+  Envelope,
+  Leaf,
+  NodeId,
+  StatementType,
+  TreeNode,
+  Visibility,
+} from '@cbm-ledger/protocol';
+
+/** A statement admitted into the ledger. Durable once `StatementStore.accept` resolves. */
+export interface AdmittedStatement {
+  /** `sha256:<hex>` of the DSSE payload bytes. */
+  readonly id: string;
+  readonly issuer: string;
+  readonly seq: number;
+  readonly prev: string | null;
+  readonly type: StatementType;
+  readonly visibility: Visibility;
+  /** Parties that may read a restricted statement besides its issuer and the operator. */
+  readonly audience: readonly string[];
+  /** Lowercase hex SHA-256 of every evidence object the statement cites. */
+  readonly evidence: readonly string[];
+  /** The envelope as admitted (the payload bytes are what was signed). */
+  readonly envelope: Envelope;
+  /** `sha256:<hex>` of the JCS envelope with signatures sorted by keyid (DESIGN.md §4). */
+  readonly envelopeDigest: string;
+  /** Ledger clock at admission, epoch ms. Orders integration. */
+  readonly admittedAt: number;
+  /** The statement's leaf index, once integrated. */
+  readonly index?: number;
+}
+
+export type AcceptOutcome =
+  | { readonly accepted: true }
+  /** Another statement already holds (issuer, seq); `existing` is it (maybe the same one). */
+  | { readonly accepted: false; readonly existing: AdmittedStatement };
+
+export interface StatementStore {
+  /**
+   * Claims (issuer, seq) for this statement and records it as pending integration, in one
+   * conditional write. Returns the holder when the slot is taken.
+   */
+  accept(statement: AdmittedStatement): Promise<AcceptOutcome>;
+  /** Records id → (issuer, seq) so the statement can be found by id. Idempotent. */
+  link(statement: AdmittedStatement): Promise<void>;
+  getById(id: string): Promise<AdmittedStatement | undefined>;
+  getBySeq(issuer: string, seq: number): Promise<AdmittedStatement | undefined>;
+  /** The issuer's accepted statement with the highest seq. */
+  head(issuer: string): Promise<AdmittedStatement | undefined>;
+  /**
+   * Statements accepted but not yet marked integrated, oldest `admittedAt` first, ties broken by
+   * issuer then seq. (Admission never gives seq k an earlier admittedAt than seq k-1, so each
+   * issuer's statements come in seq order.) May lag behind markIntegrated; the integrator
+   * re-reads each statement before using it.
+   */
+  pending(limit: number): Promise<AdmittedStatement[]>;
+  /** Records each statement's leaf index and drops it from `pending`. Idempotent. */
+  markIntegrated(
+    entries: readonly { statement: AdmittedStatement; index: number }[],
+  ): Promise<void>;
+  /**
+   * Accepted statements that cite the evidence object `sha256` (lowercase hex), up to `limit`, in
+   * any order. Backs the evidence download check (DESIGN.md §5: only callers who may read a
+   * citing statement). A statement must be found here once `link` has resolved for it (a store
+   * can write the evidence → statement index entries in `link`, which is idempotent).
+   */
+  citing(sha256: string, limit: number): Promise<AdmittedStatement[]>;
+}
+
+/** The log's committed state: everything below `size` is final. */
+export interface LogHead {
+  readonly size: number;
+  readonly rootHash: Uint8Array;
+  /** Hashes of the perfect subtrees covering [0, size), left to right (a compact range). */
+  readonly frontier: readonly Uint8Array[];
+  /** The signed checkpoint note for this size (without cosignatures). */
+  readonly checkpoint: string;
+}
+
+export class LogConflictError extends Error {
+  override readonly name = 'LogConflictError';
+}
+
+export interface LogStore {
+  readHead(): Promise<LogHead | undefined>;
+  /**
+   * Stages leaves at indices [start, start + leaves.length). Each index is taken by a conditional
+   * write: throws LogConflictError when an index already holds a different leaf; rewriting the
+   * same leaf is a no-op. Staged leaves at or beyond the head are adopted by the next integrator
+   * run, so a crash between staging and commit loses nothing.
+   *
+   * The writes go in index order, each after the previous one succeeded, so a failure leaves a
+   * prefix staged and never a hole: the integrator finds staged leaves by reading forward from
+   * the head, and a hole would let a statement staged beyond it be staged a second time.
+   */
+  writeLeaves(start: number, leaves: readonly Leaf[]): Promise<void>;
+  /** Leaves [start, start + limit) in index order, staged ones beyond the head included. */
+  readLeaves(start: number, limit: number): Promise<Leaf[]>;
+  /** Stores perfect-subtree hashes. Idempotent: a node's hash never changes. */
+  writeNodes(nodes: readonly TreeNode[]): Promise<void>;
+  /** Returns the stored hashes keyed by `nodeKey(id)`; missing nodes are absent. */
+  readNodes(ids: readonly NodeId[]): Promise<Map<string, Uint8Array>>;
+  /** Moves the head from `expectedSize` to `head.size`; false when the head was not at expectedSize. */
+  commitHead(expectedSize: number | undefined, head: LogHead): Promise<boolean>;
+  /** Keeps every checkpoint the log signed, for audit and cosigning. Idempotent per size. */
+  putCheckpoint(size: number, note: string): Promise<void>;
+  getCheckpoint(size: number): Promise<string | undefined>;
+}
+
+export type KeyStatus = 'active' | 'retired' | 'revoked';
+
+export interface KeyRecord {
+  readonly keyid: string;
+  /** 32-byte Ed25519 public key, base64. */
+  readonly publicKey: string;
+  /** Index of the entry that registered the key, and its integratedAt. */
+  readonly validFromIndex: number;
+  readonly validFrom: string;
+  /** Index and time from which the key no longer signs (rotation or revocation). */
+  readonly validUntilIndex?: number;
+  readonly validUntil?: string;
+  readonly status: KeyStatus;
+  readonly revocationReason?: string;
+}
+
+export interface PartyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'state' | 'observer' | 'operator';
+  readonly keys: readonly KeyRecord[];
+  /** The party's checkpoint-cosigner identity, if it registered one. */
+  readonly witness?: { readonly name: string; readonly publicKey: string };
+  readonly registeredIndex: number;
+}
+
+/** The registry as derived from the log's first `asOf` entries. */
+export interface RegistrySnapshot {
+  readonly asOf: number;
+  readonly parties: readonly PartyRecord[];
+}
+
+export interface RegistryStore {
+  read(): Promise<RegistrySnapshot | undefined>;
+  /** Conditional on the stored snapshot's `asOf` being `expectedAsOf` (undefined: none stored). */
+  write(snapshot: RegistrySnapshot, expectedAsOf: number | undefined): Promise<boolean>;
+}
+
+export interface EvidenceObject {
+  readonly sha256: string;
+  readonly size: number;
+  readonly mediaType?: string;
+}
+
+export interface EvidenceUpload {
+  readonly url: string;
+  readonly method: 'PUT';
+  /** Headers the uploader must send unchanged (the checksum among them). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expiresAt: string;
+}
+
+export interface EvidenceStore {
+  /** The stored object under `evidence/sha256/<hex>`, if its content was verified to hash to it. */
+  stat(sha256: string): Promise<EvidenceObject | undefined>;
+  /** A presigned upload that the store itself rejects unless the body hashes to `sha256`. */
+  createUpload(object: EvidenceObject, expiresInSeconds: number): Promise<EvidenceUpload>;
+  /** A short-lived download URL. */
+  createDownload(sha256: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** The log's signing identity. Only the integrator holds one. */
+export interface CheckpointSigner {
+  readonly origin: string;
+  /** C2SP vkey of the log key (`<origin>+<hash>+<key>`). */
+  readonly vkey: string;
+  /** Signs a checkpoint body, returning the signed note. */
+  sign(body: string): string;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}

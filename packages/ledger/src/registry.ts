@@ -1,0 +1,241 @@
+/**
+ * The registry of parties and keys, derived from the log alone: folding `apply` over the leaves
+ * in index order (with their statements) gives the same registry on every machine, so anyone
+ * holding the log can recompute who could sign what, and when.
+ *
+ * `apply` is total: it never throws on a statement that admission let through, because two
+ * statements admitted against the same registry state may conflict once both are in the log (two
+ * rotations of one key, a registration racing a revocation). The first in log order wins and
+ * the later one does what it still can; admission rejects such statements whenever it sees the
+ * conflict already integrated.
+ */
+import { formatUtcMillis, parseUtcTimestamp } from '@cbm-ledger/protocol';
+import type {
+  GenesisBody,
+  KeyEntry,
+  KeyRevokeBody,
+  KeyRotateBody,
+  Leaf,
+  PartyRegisterBody,
+  Statement,
+} from '@cbm-ledger/protocol';
+import type { KeyRecord, PartyRecord, RegistrySnapshot } from './ports.js';
+
+/** Statement types that change the registry. */
+export const REGISTRY_TYPES: ReadonlySet<string> = new Set([
+  'ledger.genesis',
+  'party.register',
+  'key.rotate',
+  'key.revoke',
+]);
+
+export interface KeyOwner {
+  readonly party: PartyRecord;
+  readonly key: KeyRecord;
+}
+
+export class Registry {
+  #asOf: number;
+  readonly #parties: Map<string, PartyRecord>;
+  /** keyid → party id; a keyid belongs to at most one party, forever. */
+  readonly #owners: Map<string, string>;
+
+  private constructor(asOf: number, parties: readonly PartyRecord[]) {
+    this.#asOf = asOf;
+    this.#parties = new Map();
+    this.#owners = new Map();
+    for (const p of parties) {
+      this.#parties.set(p.id, p);
+      for (const k of p.keys) this.#owners.set(k.keyid, p.id);
+    }
+  }
+
+  static empty(): Registry {
+    return new Registry(0, []);
+  }
+
+  static fromSnapshot(snapshot: RegistrySnapshot | undefined): Registry {
+    if (snapshot === undefined) return Registry.empty();
+    return new Registry(snapshot.asOf, structuredClone(snapshot.parties));
+  }
+
+  toSnapshot(): RegistrySnapshot {
+    return { asOf: this.#asOf, parties: structuredClone(this.parties()) };
+  }
+
+  /** Number of log entries folded in: the registry describes the log's first `asOf` entries. */
+  get asOf(): number {
+    return this.#asOf;
+  }
+
+  /** Parties in registration order. */
+  parties(): PartyRecord[] {
+    return [...this.#parties.values()].sort((a, b) => a.registeredIndex - b.registeredIndex);
+  }
+
+  party(id: string): PartyRecord | undefined {
+    return this.#parties.get(id);
+  }
+
+  /** The operator that created the ledger (registered by entry 0). */
+  operator(): PartyRecord | undefined {
+    for (const p of this.#parties.values()) {
+      if (p.kind === 'operator' && p.registeredIndex === 0) return p;
+    }
+    return undefined;
+  }
+
+  /** The party holding `keyid` and the key's record, whatever its status. */
+  key(keyid: string): KeyOwner | undefined {
+    const owner = this.#owners.get(keyid);
+    const party = owner === undefined ? undefined : this.#parties.get(owner);
+    const key = party?.keys.find((k) => k.keyid === keyid);
+    return party === undefined || key === undefined ? undefined : { party, key };
+  }
+
+  /**
+   * The party's keys that sign at time `at` (epoch ms; default: now, i.e. every active key):
+   * registered at or before `at`, and not rotated out or revoked by then.
+   */
+  keysOf(partyId: string, at?: number): KeyRecord[] {
+    const party = this.#parties.get(partyId);
+    if (party === undefined) return [];
+    if (at === undefined) return party.keys.filter((k) => k.status === 'active');
+    return party.keys.filter((k) => {
+      const from = parseUtcTimestamp(k.validFrom) ?? Infinity;
+      const until = k.validUntil === undefined ? Infinity : (parseUtcTimestamp(k.validUntil) ?? 0);
+      return from <= at && at < until;
+    });
+  }
+
+  /**
+   * Folds one log entry in; `statement` is required for the REGISTRY_TYPES and ignored for the
+   * others. Entries below `asOf` were folded already and are ignored, so replaying a batch after
+   * a crash is harmless; a gap is a caller bug and throws.
+   */
+  apply(leaf: Leaf, statement?: Statement): void {
+    if (leaf.index < this.#asOf) return;
+    if (leaf.index > this.#asOf) {
+      throw new Error(`registry at ${this.#asOf} cannot apply entry ${leaf.index}`);
+    }
+    if (REGISTRY_TYPES.has(leaf.type)) {
+      if (
+        statement === undefined ||
+        statement.type !== leaf.type ||
+        statement.issuer !== leaf.issuer ||
+        statement.seq !== leaf.seq
+      ) {
+        throw new Error(`entry ${leaf.index} needs its own ${leaf.type} statement`);
+      }
+      switch (statement.type) {
+        case 'ledger.genesis':
+          // Only entry 0 creates the ledger; a later genesis (two raced on an empty log) is inert.
+          if (leaf.index === 0) this.#genesis(statement.body as GenesisBody, leaf);
+          break;
+        case 'party.register':
+          this.#register(statement.body as PartyRegisterBody, leaf);
+          break;
+        case 'key.rotate':
+          this.#rotate(statement.body as KeyRotateBody, leaf);
+          break;
+        case 'key.revoke':
+          this.#revoke(statement.body as KeyRevokeBody, leaf);
+          break;
+        default:
+          break;
+      }
+    }
+    this.#asOf = leaf.index + 1;
+  }
+
+  #newKeys(entries: readonly KeyEntry[], leaf: Leaf): KeyRecord[] {
+    const added: KeyRecord[] = [];
+    for (const e of entries) {
+      // First registration of a key wins: a keyid never changes hands or comes back to life.
+      if (this.#owners.has(e.keyid) || added.some((k) => k.keyid === e.keyid)) continue;
+      added.push({
+        keyid: e.keyid,
+        publicKey: e.publicKey,
+        validFromIndex: leaf.index,
+        validFrom: leaf.integratedAt,
+        status: 'active',
+      });
+    }
+    return added;
+  }
+
+  #put(party: PartyRecord): void {
+    this.#parties.set(party.id, party);
+    for (const k of party.keys) this.#owners.set(k.keyid, party.id);
+  }
+
+  #genesis(body: GenesisBody, leaf: Leaf): void {
+    this.#put({
+      id: body.operator.id,
+      name: body.operator.name,
+      kind: 'operator',
+      keys: this.#newKeys(body.keys, leaf),
+      registeredIndex: leaf.index,
+    });
+  }
+
+  /**
+   * A new party is added with its keys. Registering a known party again (the operator's way to
+   * restore a party that lost all its keys) adds the keys it did not have, renames it, and
+   * replaces its witness identity when the statement carries one.
+   */
+  #register(body: PartyRegisterBody, leaf: Leaf): void {
+    const existing = this.#parties.get(body.party.id);
+    const keys = this.#newKeys(body.keys, leaf);
+    const witness = body.witness ?? existing?.witness;
+    this.#put({
+      id: body.party.id,
+      name: body.party.name,
+      kind: body.party.kind,
+      keys: [...(existing?.keys ?? []), ...keys],
+      ...(witness === undefined ? {} : { witness: { ...witness } }),
+      registeredIndex: existing?.registeredIndex ?? leaf.index,
+    });
+  }
+
+  #rotate(body: KeyRotateBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined) return;
+    const keys = party.keys.map((k) =>
+      k.keyid === body.retiredKeyid && k.status === 'active'
+        ? {
+            ...k,
+            status: 'retired' as const,
+            validUntilIndex: leaf.index,
+            validUntil: leaf.integratedAt,
+          }
+        : k,
+    );
+    this.#put({ ...party, keys: [...keys, ...this.#newKeys([body.newKey], leaf)] });
+  }
+
+  /**
+   * The key stops signing when the revocation is integrated, or from `effectiveAt` if that is
+   * earlier (a compromise reported after the fact). A future `effectiveAt` does not defer it: a
+   * key somebody asked to revoke should not keep signing in the meantime.
+   */
+  #revoke(body: KeyRevokeBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined) return;
+    const integrated = parseUtcTimestamp(leaf.integratedAt) ?? 0;
+    const effective = parseUtcTimestamp(body.effectiveAt) ?? integrated;
+    const keys = party.keys.map((k): KeyRecord => {
+      if (k.keyid !== body.keyid || k.status === 'revoked') return k;
+      const earlier =
+        k.validUntil === undefined ? integrated : (parseUtcTimestamp(k.validUntil) ?? 0);
+      return {
+        ...k,
+        status: 'revoked',
+        validUntilIndex: k.validUntilIndex ?? leaf.index,
+        validUntil: formatUtcMillis(Math.min(earlier, effective)),
+        revocationReason: body.reason,
+      };
+    });
+    this.#put({ ...party, keys });
+  }
+}

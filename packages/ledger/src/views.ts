@@ -1,0 +1,117 @@
+/**
+ * JSON shapes the ledger service answers with (DESIGN.md §4–5). The HTTP layer serialises them
+ * unchanged; the OpenAPI document describes the same shapes.
+ */
+import type { Envelope, Leaf } from '@cbm-ledger/protocol';
+import type { KeyRecord } from './ports.js';
+
+/** Who is reading. Anonymous (no party) gets the public view; issue 4 authenticates parties. */
+export interface Viewer {
+  readonly party?: string;
+}
+
+/** RFC 6962 inclusion proof; hashes base64 (DESIGN.md §4). */
+export interface InclusionProofJson {
+  index: number;
+  treeSize: number;
+  leafHash: string;
+  hashes: string[];
+}
+
+export interface ConsistencyProofJson {
+  from: number;
+  to: number;
+  hashes: string[];
+}
+
+/** What a submitter keeps and anyone verifies offline (DESIGN.md §4). */
+export interface Receipt {
+  statement: string;
+  leaf: Leaf;
+  inclusion: InclusionProofJson;
+  /** The signed checkpoint note the inclusion proof is against. */
+  checkpoint: string;
+}
+
+export type StatementStatus = 'pending' | 'integrated';
+
+export interface SubmitOutcome {
+  /** 200: known already; 201: integrated within the wait; 202: accepted, pending. */
+  status: 200 | 201 | 202;
+  body: { statement: string; status: StatementStatus; index?: number; receipt?: Receipt };
+}
+
+export interface StatementView {
+  statement: string;
+  status: StatementStatus;
+  issuer: string;
+  seq: number;
+  type: string;
+  visibility: string;
+  /** Ledger clock at admission, RFC 3339. */
+  admittedAt: string;
+  index?: number;
+  receipt?: Receipt;
+  /** Only when the viewer may read the statement. */
+  envelope?: Envelope;
+}
+
+export interface EntryView {
+  index: number;
+  leaf: Leaf;
+  /** RFC 6962 leaf hash, base64. */
+  leafHash: string;
+  /** Only when the viewer may read the statement. */
+  envelope?: Envelope;
+}
+
+export interface EntriesPage {
+  entries: EntryView[];
+  treeSize: number;
+  /** Start of the next page, when the log holds more. */
+  next?: number;
+}
+
+export interface WitnessView {
+  party: string;
+  name: string;
+  publicKey: string;
+  /** C2SP cosignature/v1 verifier key (type 0x04). */
+  vkey: string;
+}
+
+export interface LedgerInfo {
+  origin: string;
+  logVkey: string;
+  /** The operator party that created the ledger; null before genesis is integrated. */
+  operator: string | null;
+  witnesses: WitnessView[];
+  ruleSets: string[];
+  version: string;
+  treeSize: number;
+}
+
+export interface PartyView {
+  id: string;
+  name: string;
+  kind: 'state' | 'observer' | 'operator';
+  keys: KeyRecord[];
+  witness?: { name: string; publicKey: string };
+  registeredIndex: number;
+  /** The party's latest accepted statement (its issuer chain head). */
+  head: { seq: number; statement: string } | null;
+}
+
+export interface EvidenceUploadView {
+  sha256: string;
+  size: number;
+  mediaType: string;
+  /** True when the object is stored already: nothing to upload. */
+  stored: boolean;
+  upload?: {
+    url: string;
+    method: 'PUT';
+    headers: Readonly<Record<string, string>>;
+    expiresAt: string;
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The local runtime's HTTP server: turns each node:http request into the API Gateway REST proxy
+ * event that API Gateway would build, runs the very handler the Lambda runs, and writes back the
+ * result. Bodies are always passed base64-encoded (as API Gateway does with binary media types),
+ * so the handler sees the exact bytes that were signed.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { LedgerError } from '@cbm-ledger/ledger';
+import { problemResponse } from '@cbm-ledger/functions';
+import type { ApiHandler } from '@cbm-ledger/functions';
+
+/** API Gateway refuses payloads over 10 MB; so do we, without reading them into memory. */
+export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** A route the adapter serves itself, outside the API (the evidence upload of evidence.ts). */
+export interface LocalRoute {
+  readonly prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  readonly api: ApiHandler;
+  /** The body bytes kept for the handler; the rest is read and dropped. */
+  readonly maxBodyBytes: number;
+  readonly routes?: readonly LocalRoute[];
+  readonly onError?: (error: unknown) => void;
+}
+
+interface ReadBody {
+  readonly bytes: Buffer;
+  /** Total bytes the client sent. */
+  readonly received: number;
+}
+
+/**
+ * Reads the body, keeping at most `keep` bytes: enough for the handler to see that the body is
+ * over its limit (and answer 413 itself, as on Lambda) without buffering an arbitrarily large
+ * upload. Stops reading beyond MAX_REQUEST_BYTES.
+ */
+export function readBody(req: IncomingMessage, keep: number): Promise<ReadBody> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (kept < keep) {
+        const part = chunk.subarray(0, keep - kept);
+        chunks.push(part);
+        kept += part.length;
+      }
+      if (received > MAX_REQUEST_BYTES) {
+        req.pause();
+        resolve({ bytes: Buffer.concat(chunks), received });
+      }
+    });
+    req.on('end', () => resolve({ bytes: Buffer.concat(chunks), received }));
+    req.on('error', reject);
+  });
+}
+
+export function toEvent(req: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (values === undefined) continue;
+    multiValueHeaders[name] = values;
+    headers[name] = values[values.length - 1]!;
+  }
+  let query: Record<string, string> | null = null;
+  let multiQuery: Record<string, string[]> | null = null;
+  for (const [name, v] of url.searchParams) {
+    query ??= {};
+    multiQuery ??= {};
+    query[name] = v;
+    (multiQuery[name] ??= []).push(v);
+  }
+  const requestId = randomUUID();
+  const method = req.method ?? 'GET';
+  return {
+    resource: '/{proxy+}',
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query,
+    multiValueQueryStringParameters: multiQuery,
+    pathParameters: { proxy: url.pathname.slice(1) },
+    stageVariables: null,
+    body: body.length === 0 ? null : body.toString('base64'),
+    isBase64Encoded: body.length > 0,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: undefined,
+      protocol: `HTTP/${req.httpVersion}`,
+      httpMethod: method,
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+      path: url.pathname,
+      stage: 'local',
+      requestId,
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: '/{proxy+}',
+    } as unknown as APIGatewayProxyEvent['requestContext'],
+  };
+}
+
+export function writeResult(
+  res: ServerResponse,
+  result: APIGatewayProxyResult,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body, 'utf8');
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    res.setHeader(name, String(value));
+  }
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    res.setHeader(name, values.map(String));
+  }
+  for (const [name, value] of Object.entries(extraHeaders)) res.setHeader(name, value);
+  res.setHeader('content-length', body.length);
+  res.statusCode = result.statusCode;
+  res.end(body);
+}
+
+export function createLocalServer(options: LocalServerOptions): Server {
+  const routes = options.routes ?? [];
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const route = routes.find((r) => url.pathname.startsWith(r.prefix));
+      if (route !== undefined) return route.handle(req, res, url);
+      // One byte past the limit lets the handler itself answer 413 BODY_TOO_LARGE.
+      const { bytes, received } = await readBody(req, options.maxBodyBytes + 1);
+      if (received > MAX_REQUEST_BYTES) {
+        writeResult(
+          res,
+          problemResponse(
+            new LedgerError('BODY_TOO_LARGE', `request body exceeds ${MAX_REQUEST_BYTES} bytes`),
+          ),
+          { connection: 'close' },
+        );
+        req.destroy();
+        return;
+      }
+      const event = toEvent(req, url, bytes);
+      const result = await options.api(event, { awsRequestId: event.requestContext.requestId });
+      writeResult(res, result);
+    })().catch((error: unknown) => {
+      options.onError?.(error);
+      if (!res.headersSent) {
+        writeResult(res, problemResponse(new LedgerError('INTERNAL', 'internal error')), {
+          connection: 'close',
+        });
+      } else {
+        res.destroy();
+      }
+    });
+  });
+  // Long enough for `Prefer: wait=20`; the defaults close idle keep-alive sockets quickly.
+  server.requestTimeout = 60_000;
+  return server;
+}
