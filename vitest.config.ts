@@ -18,11 +18,24 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./functions/src/index.ts', import.meta.url)),
       },
       { find: /^@cbm-ledger\/local$/, replacement: src('local') },
+      {
+        find: /^@cbm-ledger\/client\/node$/,
+        replacement: fileURLToPath(new URL('./packages/client/src/node.ts', import.meta.url)),
+      },
+      { find: /^@cbm-ledger\/client$/, replacement: src('client') },
+      { find: /^@cbm-ledger\/cli$/, replacement: src('cli') },
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'functions/test/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'functions/test/**/*.test.ts',
+      'infra/test/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    // The infra suite synthesises (and bundles) the stacks once in a hook.
+    hookTimeout: 300_000,
+    testTimeout: 120_000,
     pool: 'forks',
     // The SDK's notice that it will drop Node 20 is noise here: Node 20 is the pinned platform.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

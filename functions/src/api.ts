@@ -3,13 +3,12 @@
  * point wraps it in middy; the local runtime's HTTP adapter calls it directly with events it
  * builds, so both run exactly this code.
  */
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { defaultLedgerConfig } from '@cbm-ledger/ledger';
-import { errorResponse } from './http/problem.js';
-import type { ApiLogger } from './http/problem.js';
-import { createRouter } from './http/router.js';
+import { createRoutesHandler } from './handler.js';
+import type { ApiHandler, RoutesHandlerOptions } from './handler.js';
 import { checkpointRoutes } from './routes/checkpoint.js';
-import type { ApiDeps, ApiLimits, ApiRoute, LedgerApi } from './routes/deps.js';
+import { complianceRoutes } from './routes/compliance.js';
+import { cosignatureRoutes } from './routes/cosignatures.js';
+import type { ApiRoute, LedgerApi } from './routes/deps.js';
 import { entryRoutes } from './routes/entries.js';
 import { evidenceRoutes } from './routes/evidence.js';
 import { ledgerRoutes } from './routes/ledger.js';
@@ -24,31 +23,20 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...statementRoutes,
   ...entryRoutes,
   ...checkpointRoutes,
+  ...cosignatureRoutes,
   ...proofRoutes,
   ...evidenceRoutes,
   ...partyRoutes,
+  ...complianceRoutes,
   ...openApiRoutes,
 ];
 
-export type ApiHandler = (
-  event: APIGatewayProxyEvent,
-  context?: { readonly awsRequestId?: string },
-) => Promise<APIGatewayProxyResult>;
+export type { ApiHandler } from './handler.js';
 
-export interface ApiHandlerOptions {
-  /**
-   * Defaults to the domain's defaults (defaultLedgerConfig). A function is called per request,
-   * so limits can come from configuration that is itself built lazily.
-   */
-  readonly limits?: ApiLimits | (() => ApiLimits);
-  /** Where unexpected errors are logged; defaults to console. */
-  readonly logger?: ApiLogger;
+export interface ApiHandlerOptions extends RoutesHandlerOptions {
   /** A subset of {@link apiRoutes}, for a function that serves only some paths. */
   readonly routes?: readonly ApiRoute[];
 }
-
-// The domain's own defaults; the origin plays no part in the limits.
-const DEFAULT_LIMITS: ApiLimits = defaultLedgerConfig('cbm-ledger.invalid/default');
 
 /**
  * `service` is the domain facade, or a function that builds it on first use (the Lambda's lazy
@@ -58,19 +46,5 @@ export function createApiHandler(
   service: LedgerApi | (() => Promise<LedgerApi>),
   options: ApiHandlerOptions = {},
 ): ApiHandler {
-  const route = createRouter<ApiDeps>(options.routes ?? apiRoutes);
-  const limitsOption = options.limits ?? DEFAULT_LIMITS;
-  const limits = typeof limitsOption === 'function' ? limitsOption : () => limitsOption;
-  const logger = options.logger ?? console;
-  const resolve = typeof service === 'function' ? service : () => Promise.resolve(service);
-  return async (event, context) => {
-    const requestId = context?.awsRequestId ?? event.requestContext?.requestId;
-    try {
-      // Routing first: an unknown path or a wrong method needs no domain, and no cold start.
-      const run = route(event, requestId);
-      return await run({ service: await resolve(), limits: limits() });
-    } catch (error) {
-      return errorResponse(error, logger, requestId);
-    }
-  };
+  return createRoutesHandler(options.routes ?? apiRoutes, service, options);
 }

@@ -1,41 +1,35 @@
 /**
- * The Lambda entry points: configuration from the environment, the integrator's drain loop, and
- * both handlers wired to DynamoDB (an in-memory dynalite standing in for it).
+ * The Lambda entry points without AWS: configuration from the environment, where the log key
+ * comes from, the integrator's drain loop and run metrics, which function owns which route, the
+ * router's answers, and the metrics every API function publishes.
+ * (lambda-aws.test.ts runs the handlers against DynamoDB.)
  */
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createCheckpointSigner, createGenesis } from '@cbm-ledger/ledger';
-import { generateKeyFile, keyFileSeed, parseKeyFile } from '@cbm-ledger/protocol';
-import { createDynamoClient, ensureTable } from '@cbm-ledger/store-aws';
-import { drain } from '../src/index.js';
-import { ConfigurationError, readLogVkey, readSettings } from '../src/lambda/environment.js';
-import { checked, event } from './fixture.js';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCheckpointSigner } from '@cbm-ledger/ledger';
+import type { AdmittedStatement, LogHead } from '@cbm-ledger/ledger';
+import { generateKeyFile, keyFileSeed, parseUtcTimestamp } from '@cbm-ledger/protocol';
+import { API_ROUTES } from '../../infra/src/constructs/ledger-api.js';
+import { apiRoutes, drain } from '../src/index.js';
+import { integrationAges } from '../src/integration-metrics.js';
+import {
+  ConfigurationError,
+  buildIntegrator,
+  lazyAsync,
+  readLogVkey,
+  readSettings,
+} from '../src/lambda/environment.js';
+import { readLogKeyFile } from '../src/lambda/log-key.js';
+import type * as ObservabilityModule from '../src/lambda/observability.js';
+import type * as RouterModule from '../src/lambda/router.js';
+import { createTestLedger, event } from './fixture.js';
+import { captureMetrics, interceptMetrics, lambdaContext } from './lambda-support.js';
 
 const ORIGIN = 'cbm-ledger.test/lambda';
-// dynalite ships no types; this is the one call the test makes.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
-  createTableMs?: number;
-}) => Server;
-
-function context(remainingMs = 60_000): Context {
-  return {
-    awsRequestId: 'lambda-test',
-    functionName: 'cbm-test',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-west-1:000000000000:function:cbm-test',
-    memoryLimitInMB: '256',
-    logGroupName: '/aws/lambda/cbm-test',
-    logStreamName: 'test',
-    callbackWaitsForEmptyEventLoop: false,
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+const logKey = generateKeyFile('operator:lambda', new Uint8Array(32).fill(1));
+const logVkey = createCheckpointSigner(ORIGIN, keyFileSeed(logKey)).vkey;
 
 describe('configuration from the environment', () => {
   it('requires the origin and applies the documented defaults', () => {
@@ -46,6 +40,7 @@ describe('configuration from the environment', () => {
       bucket: 'cbm-ledger-evidence',
       dynamoEndpoint: undefined,
       s3Endpoint: undefined,
+      config: { witnessQuorum: 0 },
     });
     expect(
       readSettings({
@@ -53,20 +48,86 @@ describe('configuration from the environment', () => {
         CBM_TABLE: 't',
         CBM_BUCKET: 'b',
         CBM_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+        CBM_WITNESS_QUORUM: '2',
       }),
     ).toMatchObject({
       table: 't',
       bucket: 'b',
       dynamoEndpoint: 'http://127.0.0.1:1',
+      config: { witnessQuorum: 2 },
     });
+    expect(() => readSettings({ CBM_ORIGIN: ORIGIN, CBM_WITNESS_QUORUM: '-1' })).toThrow(
+      /CBM_WITNESS_QUORUM/,
+    );
   });
 
   it('checks that the log vkey parses and is named by the origin', () => {
-    const vkey = createCheckpointSigner(ORIGIN, new Uint8Array(32).fill(2)).vkey;
-    expect(readLogVkey({ CBM_LOG_VKEY: vkey }, ORIGIN)).toBe(vkey);
+    expect(readLogVkey({ CBM_LOG_VKEY: logVkey }, ORIGIN)).toBe(logVkey);
     expect(() => readLogVkey({}, ORIGIN)).toThrow(/CBM_LOG_VKEY is not set/);
     expect(() => readLogVkey({ CBM_LOG_VKEY: 'nonsense' }, ORIGIN)).toThrow(/not a verifier key/);
-    expect(() => readLogVkey({ CBM_LOG_VKEY: vkey }, 'other.example/x')).toThrow(/not the origin/);
+    expect(() => readLogVkey({ CBM_LOG_VKEY: logVkey }, 'other.example/x')).toThrow(
+      /not the origin/,
+    );
+  });
+});
+
+describe('the log key', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:cbm-log-key-AbCdEf';
+  const secrets = mockClient(SecretsManagerClient);
+  afterEach(() => secrets.reset());
+  afterAll(() => secrets.restore());
+
+  it('comes from exactly one source: the secret, or CBM_LOG_KEY inline', async () => {
+    const inline = JSON.stringify(logKey);
+    expect(await readLogKeyFile({ CBM_LOG_KEY: inline })).toBe(inline);
+    await expect(readLogKeyFile({})).rejects.toThrow(/CBM_LOG_KEY_SECRET_ARN .* is not set/);
+    await expect(
+      readLogKeyFile({ CBM_LOG_KEY: inline, CBM_LOG_KEY_SECRET_ARN: ARN }),
+    ).rejects.toThrow(ConfigurationError);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it("is the secret's string value, read from Secrets Manager by its ARN", async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: ARN }).resolves({
+      SecretString: JSON.stringify(logKey),
+    });
+    expect(JSON.parse(await readLogKeyFile({ CBM_LOG_KEY_SECRET_ARN: ARN }))).toEqual(logKey);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('fails when the secret holds no string, or Secrets Manager fails', async () => {
+    secrets.on(GetSecretValueCommand).resolvesOnce({}).rejectsOnce(new Error('throttled'));
+    await expect(readLogKeyFile({ CBM_LOG_KEY_SECRET_ARN: ARN })).rejects.toThrow(
+      /holds no key file/,
+    );
+    await expect(readLogKeyFile({ CBM_LOG_KEY_SECRET_ARN: ARN })).rejects.toThrow('throttled');
+  });
+
+  it('must be the key CBM_LOG_VKEY names, or the integrator refuses to start', () => {
+    const env = { CBM_ORIGIN: ORIGIN, CBM_LOG_VKEY: logVkey };
+    expect(buildIntegrator(env, JSON.stringify(logKey)).integrator).toBeDefined();
+    const other = generateKeyFile('operator:lambda', new Uint8Array(32).fill(9));
+    expect(() => buildIntegrator(env, JSON.stringify(other))).toThrow(
+      /not the key of CBM_LOG_VKEY/,
+    );
+    expect(() => buildIntegrator(env, '{"seed":1}')).toThrow(/not a key file/);
+    expect(() => buildIntegrator({ CBM_ORIGIN: ORIGIN }, JSON.stringify(logKey))).toThrow(
+      /CBM_LOG_VKEY is not set/,
+    );
+  });
+
+  it('is built once per execution environment, and again after a failed build', async () => {
+    let builds = 0;
+    const fail = [true, false];
+    const get = lazyAsync(async () => {
+      builds++;
+      await Promise.resolve();
+      if (fail.shift() === true) throw new Error('unreachable');
+      return builds;
+    });
+    await expect(get()).rejects.toThrow('unreachable');
+    const [a, b] = await Promise.all([get(), get()]);
+    expect([a, b, await get(), builds]).toEqual([2, 2, 2, 2]);
   });
 });
 
@@ -97,70 +158,184 @@ describe('the integrator drain loop', () => {
   });
 });
 
-describe('the Lambda handlers against DynamoDB', () => {
-  let server: Server;
-  const operatorKey = generateKeyFile('operator:lambda');
-  const logKey = generateKeyFile('operator:lambda', new Uint8Array(32).fill(1));
+describe('integration ages', () => {
+  it('are 0 while nothing is pending', async () => {
+    const ledger = await createTestLedger();
+    const clock = { now: () => Date.now() + 3_600_000 };
+    expect(await integrationAges({ ...ledger.stores, clock })).toEqual({
+      oldestPendingAgeSeconds: 0,
+      checkpointAgeSeconds: 0,
+    });
+  });
+
+  it('measure the oldest pending statement and the checkpoint of the last leaf', async () => {
+    const ledger = await createTestLedger();
+    const [last] = await ledger.stores.log.readLeaves(0, 1);
+    const signedAt = parseUtcTimestamp(last?.integratedAt)!;
+    await ledger.registerState('state:JOR');
+    const leaves = await ledger.stores.log.readLeaves(0, 10);
+    const checkpointAt = parseUtcTimestamp(leaves.at(-1)?.integratedAt)!;
+    expect(checkpointAt).toBeGreaterThanOrEqual(signedAt);
+    // Pending, not integrated: the next statement of the operator.
+    const key = generateKeyFile('state:ISR');
+    const pending = ledger.sign(ledger.operator, 'party.register', {
+      party: { id: 'state:ISR', name: 'State state:ISR', kind: 'state' },
+      keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
+    });
+    expect((await ledger.submit(pending)).statusCode).toBe(202);
+    const [oldest] = await ledger.stores.statements.pending(1);
+    const now = oldest!.admittedAt + 7_500;
+    expect(await integrationAges({ ...ledger.stores, clock: { now: () => now } })).toEqual({
+      oldestPendingAgeSeconds: 7.5,
+      checkpointAgeSeconds: (now - checkpointAt) / 1000,
+    });
+  });
+
+  it('count from the oldest pending statement while the log has no checkpoint', async () => {
+    const oldest = { admittedAt: 1_000_000 } as AdmittedStatement;
+    const sources = {
+      statements: { pending: () => Promise.resolve([oldest]) },
+      log: {
+        readHead: () => Promise.resolve(undefined),
+        readLeaves: () => Promise.reject(new Error('no leaves to read')),
+      },
+      clock: { now: () => 1_004_000 },
+    };
+    expect(await integrationAges(sources)).toEqual({
+      oldestPendingAgeSeconds: 4,
+      checkpointAgeSeconds: 4,
+    });
+    // A clock behind the admitting machine's never yields a negative age.
+    expect(await integrationAges({ ...sources, clock: { now: () => 999_000 } })).toEqual({
+      oldestPendingAgeSeconds: 0,
+      checkpointAgeSeconds: 0,
+    });
+  });
+
+  it('fail loudly when the leaf below the head is missing', async () => {
+    const head = { size: 3 } as LogHead;
+    await expect(
+      integrationAges({
+        statements: { pending: () => Promise.resolve([{ admittedAt: 0 } as AdmittedStatement]) },
+        log: { readHead: () => Promise.resolve(head), readLeaves: () => Promise.resolve([]) },
+        clock: { now: () => 0 },
+      }),
+    ).rejects.toThrow(/leaf 2/);
+  });
+});
+
+describe('which function serves which route', () => {
+  let submitRoutes: typeof apiRoutes;
+  let readRoutes: typeof apiRoutes;
+  let cosignRoutes: typeof apiRoutes;
 
   beforeAll(async () => {
-    server = dynalite({ createTableMs: 0 });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    await ensureTable(createDynamoClient({ endpoint }), 'cbm-lambda-test');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    vi.stubEnv('CBM_ORIGIN', ORIGIN);
-    vi.stubEnv('CBM_TABLE', 'cbm-lambda-test');
-    vi.stubEnv('CBM_DYNAMODB_ENDPOINT', endpoint);
-    vi.stubEnv('CBM_S3_ENDPOINT', 'http://127.0.0.1:9');
-    vi.stubEnv(
-      'CBM_LOG_VKEY',
-      createCheckpointSigner(ORIGIN, keyFileSeed(parseKeyFile(logKey))).vkey,
-    );
-    vi.stubEnv('CBM_LOG_KEY', JSON.stringify(logKey));
+    ({ submitRoutes } = await import('../src/lambda/submit.js'));
+    ({ readRoutes } = await import('../src/lambda/read.js'));
+    ({ cosignRoutes } = await import('../src/lambda/cosign.js'));
+  });
+  afterAll(() => vi.unstubAllEnvs());
+
+  const names = (routes: typeof apiRoutes): string[] =>
+    routes.map((r) => `${r.method} ${r.path}`).sort();
+
+  it('gives every route of the API to exactly one function', () => {
+    const split = [...names(submitRoutes), ...names(readRoutes), ...names(cosignRoutes)].sort();
+    expect(split).toEqual(names(apiRoutes));
+    expect(new Set(split).size).toBe(split.length);
   });
 
-  afterAll(async () => {
+  it('matches the functions API Gateway integrates each route with (infra)', () => {
+    const byTarget = (target: string): string[] =>
+      API_ROUTES.filter((r) => r.target === target)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort();
+    expect(names(submitRoutes)).toEqual(byTarget('submit'));
+    expect(names(readRoutes)).toEqual(byTarget('read'));
+    expect(names(cosignRoutes)).toEqual(byTarget('cosign'));
+  });
+});
+
+describe('the router function', () => {
+  let router: typeof RouterModule;
+  const context = lambdaContext();
+  let restoreStdout: () => void;
+
+  beforeAll(async () => {
+    restoreStdout = interceptMetrics();
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'CbmLedger/unit');
+    router = await import('../src/lambda/router.js');
+  });
+  afterAll(() => {
+    restoreStdout();
     vi.unstubAllEnvs();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('admits the genesis through the API handler and integrates it with the integrator handler', async () => {
-    const { handler: api } = await import('../src/lambda/api.js');
-    const { handler: integrate } = await import('../src/lambda/integrator.js');
+  const call = async (method: string, path: string): Promise<APIGatewayProxyResult> =>
+    router.handler(event(method, path), context);
 
-    const before = checked('GET', '/v1/ledger', await api(event('GET', '/v1/ledger'), context()));
-    expect(JSON.parse(before.body)).toMatchObject({ origin: ORIGIN, treeSize: 0, operator: null });
+  it('answers a wrong method on a known path 405 with Allow, as the local runtime does', async () => {
+    for (const [method, path, allow] of [
+      ['DELETE', '/v1/ledger', 'GET'],
+      ['PUT', '/v1/statements', 'POST'],
+      ['GET', '/v1/checkpoint/cosignatures', 'POST'],
+      ['POST', '/public/v1/checkpoint', 'GET'],
+    ] as const) {
+      const answer = await call(method, path);
+      expect(answer.statusCode, `${method} ${path}`).toBe(405);
+      expect(answer.headers).toMatchObject({
+        allow,
+        'content-type': 'application/problem+json',
+      });
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+    }
+  });
 
-    const genesis = createGenesis({
-      origin: ORIGIN,
-      operatorKeyFile: operatorKey,
-      logSeed: keyFileSeed(logKey),
-      now: Date.now(),
+  it('answers an unknown path 404 problem', async () => {
+    const answer = await call('GET', '/v1/nothing-here');
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+  });
+
+  it('serves no route itself: a request another function serves, sent here, is a 500', async () => {
+    const answer = await call('GET', '/v1/ledger');
+    expect(answer.statusCode).toBe(500);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 'INTERNAL' });
+    expect(answer.body).not.toContain('routed to the router');
+  });
+});
+
+describe('metrics of the API functions', () => {
+  let observability: typeof ObservabilityModule;
+  const context: Context = lambdaContext();
+
+  beforeAll(async () => {
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'CbmLedger/unit');
+    vi.resetModules();
+    observability = await import('../src/lambda/observability.js');
+  });
+  afterAll(() => vi.unstubAllEnvs());
+
+  const answering =
+    (statusCode: number) =>
+    (_event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> =>
+      Promise.resolve({ statusCode, body: '' });
+
+  it('count each answer as 0 or 1 server error, by function', async () => {
+    const metrics = await captureMetrics(async () => {
+      await observability.apiEntry('read', answering(200))(event('GET', '/v1/ledger'), context);
+      await observability.apiEntry('submit', answering(422))(event('POST', '/x'), context);
+      await observability.apiEntry('cosign', answering(503))(event('POST', '/x'), context);
     });
-    const accepted = checked(
-      'POST',
-      '/v1/statements',
-      await api(
-        event('POST', '/v1/statements', {
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(genesis),
-          base64: true,
-        }),
-        context(),
-      ),
-    );
-    expect(accepted.statusCode).toBe(202);
-
-    expect(await integrate({}, context())).toMatchObject({
-      integrated: 1,
-      treeSize: 1,
-      outOfTime: false,
+    const published = (fn: string, serverErrors: number): unknown => ({
+      namespace: 'CbmLedger/unit',
+      dimensions: { service: 'cbm-ledger', function: fn },
+      values: { ServerErrors: serverErrors },
+      units: { ServerErrors: 'Count' },
     });
-    const checkpoint = checked(
-      'GET',
-      '/v1/checkpoint',
-      await api(event('GET', '/v1/checkpoint'), context()),
-    );
-    expect(checkpoint.body.startsWith(`${ORIGIN}\n1\n`)).toBe(true);
+    expect(metrics).toEqual([published('read', 0), published('submit', 0), published('cosign', 1)]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiRoutes } from '../src/index.js';
+import { apiRoutes, publicRoutes } from '../src/index.js';
 import { checkResponse, document, validateDocument, validateValue } from './openapi-check.js';
 
 const operations = (): { method: string; path: string }[] =>
@@ -12,8 +12,8 @@ describe('the OpenAPI document', () => {
     expect(validateDocument()).toEqual([]);
   });
 
-  it('documents exactly the routes the API serves', () => {
-    const served = apiRoutes.map((r) => `${r.method} ${r.path}`).sort();
+  it('documents exactly the routes the API and the public view serve', () => {
+    const served = [...apiRoutes, ...publicRoutes].map((r) => `${r.method} ${r.path}`).sort();
     const documented = operations()
       .map((o) => `${o.method} ${o.path}`)
       .sort();

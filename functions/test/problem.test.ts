@@ -20,6 +20,13 @@ function failing(error: Error): LedgerApi {
     evidenceDownload: fail,
     parties: fail,
     party: fail,
+    compliance: fail,
+    complianceSummary: fail,
+    measures: fail,
+    timeline: fail,
+    checkpointStatus: fail,
+    addCosignature: fail,
+    authenticate: fail,
   };
 }
 

@@ -1,10 +1,12 @@
-/** The API Lambda: API Gateway REST proxy events for every route of `apiRoutes`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+/**
+ * All of the API in one function (every route of `apiRoutes` on the whole LedgerService). The
+ * stack deploys the split entries instead (submit.ts, read.ts, cosign.ts, router.ts), each with
+ * only its own routes and rights; this one remains as the single-function form the split ones
+ * are tested against, and as the stack's fallback entry (infra/src/handlers.ts).
+ */
 import { createApiHandler } from '../api.js';
-import { logger } from '../logger.js';
 import { buildLedgerService, lazy } from './environment.js';
+import { apiEntry, logger } from './observability.js';
 
 const ledger = lazy(() => buildLedgerService(process.env));
 
@@ -14,6 +16,4 @@ const api = createApiHandler(() => Promise.resolve(ledger().service), {
   limits: () => ledger().config,
 });
 
-export const handler = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((event, context) => api(event, context));
+export const handler = apiEntry('api', (event, context) => api(event, context));

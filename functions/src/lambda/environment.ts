@@ -5,20 +5,55 @@
  *
  * Variables:
  *   CBM_ORIGIN              the ledger's origin (required)
- *   CBM_LOG_VKEY            the log's C2SP verifier key (required by the API function)
- *   CBM_LOG_KEY             the log key file JSON (DESIGN.md §2; required by the integrator only)
+ *   CBM_LOG_VKEY            the log's C2SP verifier key (required by every function but the
+ *                           router, which reads no variable; the integrator checks that its log
+ *                           key is this key)
+ *   CBM_LOG_KEY_SECRET_ARN  integrator only: the Secrets Manager secret whose value is the log
+ *                           key file JSON (DESIGN.md §2), read once per cold start (log-key.ts)
+ *   CBM_LOG_KEY             integrator only, local runs and tests: the log key file JSON inline,
+ *                           instead of CBM_LOG_KEY_SECRET_ARN (setting both is refused)
  *   CBM_TABLE               DynamoDB table (default cbm-ledger)
  *   CBM_BUCKET              evidence bucket (default cbm-ledger-evidence)
  *   CBM_DYNAMODB_ENDPOINT   optional endpoint override (an emulator in tests)
  *   CBM_S3_ENDPOINT         optional endpoint override
+ *   CBM_WITNESS_QUORUM      k of the witness quorum reported per checkpoint (default 0: none)
+ *   CBM_REGISTRY_MAX_AGE_MS how long the API function's admission may use its copy of the
+ *                           registry (parties, keys, measures) before reading it again (default
+ *                           1000). The integrator is another function, so a key revocation or a
+ *                           new measure binds admission within this many ms after it is
+ *                           integrated; 0 reads the registry for every submission.
+ *   CBM_PUBLIC_BASE_URL     public view only (lambda/public.ts): absolute URL prefix of its links
+ *   CBM_INTEGRATOR_FUNCTION set on the submit function when the stack's wakeIntegrator is on.
+ *                           Not acted upon yet (waking needs @aws-sdk/client-lambda, which is not
+ *                           a dependency): a waiting submit polls until the scheduled run.
+ *   POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL
+ *                           read by Powertools itself (observability.ts)
+ *
+ * The stack (infra/src/stack.ts) sets CBM_ORIGIN, CBM_TABLE, CBM_LOG_VKEY, CBM_WITNESS_QUORUM and
+ * the POWERTOOLS_* variables on every function, CBM_BUCKET on the API functions,
+ * CBM_LOG_KEY_SECRET_ARN on the integrator, CBM_PUBLIC_BASE_URL on the public view (when
+ * configured) and CBM_INTEGRATOR_FUNCTION on submit (when wakeIntegrator is on).
  */
 import {
+  Admission,
+  CosignatureIntake,
   Integrator,
+  LedgerCompliance,
+  LedgerReads,
   LedgerService,
+  RegistryCache,
+  RequestAuthenticator,
+  WitnessReads,
   createCheckpointSigner,
   defaultLedgerConfig,
 } from '@cbm-ledger/ledger';
-import type { Clock, LedgerConfig } from '@cbm-ledger/ledger';
+import type {
+  Clock,
+  LedgerConfig,
+  LedgerServiceDeps,
+  LogStore,
+  StatementStore,
+} from '@cbm-ledger/ledger';
 import { keyFileSeed, parseKeyFile, parseVkey } from '@cbm-ledger/protocol';
 import {
   S3EvidenceStore,
@@ -27,6 +62,8 @@ import {
   createS3Client,
   isLocalEndpoint,
 } from '@cbm-ledger/store-aws';
+import type { DynamoStores } from '@cbm-ledger/store-aws';
+import type { LedgerApi } from '../routes/deps.js';
 
 export const DEFAULT_TABLE = 'cbm-ledger';
 export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
@@ -65,8 +102,30 @@ export function readSettings(env: Env): LambdaSettings {
     bucket: optional(env, 'CBM_BUCKET') ?? DEFAULT_BUCKET,
     dynamoEndpoint: optional(env, 'CBM_DYNAMODB_ENDPOINT'),
     s3Endpoint: optional(env, 'CBM_S3_ENDPOINT'),
-    config: defaultLedgerConfig(origin),
+    config: {
+      ...defaultLedgerConfig(origin),
+      witnessQuorum: witnessQuorum(env),
+      registryMaxAgeMs: registryMaxAgeMs(env),
+    },
   };
+}
+
+function registryMaxAgeMs(env: Env): number {
+  const raw = optional(env, 'CBM_REGISTRY_MAX_AGE_MS');
+  if (raw === undefined) return defaultLedgerConfig('-').registryMaxAgeMs;
+  if (!/^(?:0|[1-9][0-9]{0,6})$/.test(raw)) {
+    throw new ConfigurationError('CBM_REGISTRY_MAX_AGE_MS must be an integer from 0 to 9999999');
+  }
+  return Number(raw);
+}
+
+function witnessQuorum(env: Env): number {
+  const raw = optional(env, 'CBM_WITNESS_QUORUM');
+  if (raw === undefined) return 0;
+  if (!/^(?:0|[1-9][0-9]{0,5})$/.test(raw)) {
+    throw new ConfigurationError('CBM_WITNESS_QUORUM must be a non-negative integer');
+  }
+  return Number(raw);
 }
 
 /** The log vkey, checked: it must parse and be named by the origin. */
@@ -86,52 +145,162 @@ export function readLogVkey(env: Env, origin: string): string {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-function stores(settings: LambdaSettings): ReturnType<typeof createDynamoStores> & {
-  evidence: S3EvidenceStore;
-} {
-  const dynamo = createDynamoClient(
+function dynamoStores(settings: LambdaSettings): DynamoStores {
+  const client = createDynamoClient(
     settings.dynamoEndpoint === undefined ? {} : { endpoint: settings.dynamoEndpoint },
   );
+  return createDynamoStores({ client, table: settings.table });
+}
+
+/** What every API function's domain objects are built from: stores, clock, configuration. */
+function serviceDeps(env: Env): LedgerServiceDeps {
+  const settings = readSettings(env);
+  const logVkey = readLogVkey(env, settings.origin);
   const s3 = createS3Client({
     ...(settings.s3Endpoint === undefined ? {} : { endpoint: settings.s3Endpoint }),
     local: isLocalEndpoint(settings.s3Endpoint),
   });
+  const built = dynamoStores(settings);
   return {
-    ...createDynamoStores({ client: dynamo, table: settings.table }),
+    ...built,
     evidence: new S3EvidenceStore({ client: s3, bucket: settings.bucket }),
-  };
-}
-
-export function buildLedgerService(env: Env): { service: LedgerService; config: LedgerConfig } {
-  const settings = readSettings(env);
-  const logVkey = readLogVkey(env, settings.origin);
-  const service = new LedgerService({
-    ...stores(settings),
     clock: systemClock,
     config: settings.config,
     logVkey,
-  });
-  return { service, config: settings.config };
+    // Kept across invocations of this execution environment (the service is built once).
+    registryCache: new RegistryCache({
+      registry: built.registry,
+      maxAgeMs: settings.config.registryMaxAgeMs,
+    }),
+  };
 }
 
-export function buildIntegrator(env: Env): Integrator {
+export interface BuiltService<S> {
+  readonly service: S;
+  readonly config: LedgerConfig;
+}
+
+/** The whole domain facade, every route's methods (lambda/api.ts). */
+export function buildLedgerService(env: Env): BuiltService<LedgerService> {
+  const deps = serviceDeps(env);
+  return { service: new LedgerService(deps), config: deps.config };
+}
+
+/*
+ * Each API function builds only the parts of the domain its routes call, composed as
+ * LedgerService composes them (packages/ledger/src/service.ts), so its bundle leaves out the
+ * rest: admission has no compliance engine, the cosigning function neither admission nor reads.
+ * Every function authenticates signed requests (http/auth.ts runs before every route).
+ */
+
+/** What the submit function's routes call: POST /v1/statements and POST /v1/evidence. */
+export type SubmitApi = Pick<LedgerApi, 'submit' | 'createEvidenceUpload' | 'authenticate'>;
+
+export function buildSubmitService(env: Env): BuiltService<SubmitApi> {
+  const deps = serviceDeps(env);
+  const reads = new LedgerReads(deps);
+  const admission = new Admission({ ...deps, reads });
+  const auth = new RequestAuthenticator(deps);
+  return {
+    service: {
+      submit: (req) => admission.submit(req),
+      createEvidenceUpload: (body) => reads.createEvidenceUpload(body),
+      authenticate: (request) => auth.viewer(request),
+    },
+    config: deps.config,
+  };
+}
+
+/** What the read function's routes call: every GET under /v1. */
+export type ReadApi = Omit<LedgerApi, 'submit' | 'createEvidenceUpload' | 'addCosignature'>;
+
+export function buildReadService(env: Env): BuiltService<ReadApi> {
+  const deps = serviceDeps(env);
+  const reads = new LedgerReads(deps);
+  const witnesses = new WitnessReads(deps);
+  const compliance = new LedgerCompliance(deps);
+  const auth = new RequestAuthenticator(deps);
+  return {
+    service: {
+      info: () => reads.info(),
+      statement: (id, viewer) => reads.statement(id, viewer),
+      entries: (start, limit, viewer) => reads.entries(start, limit, viewer),
+      entry: (index, viewer) => reads.entry(index, viewer),
+      checkpoint: () => witnesses.checkpoint(),
+      checkpointStatus: (size) => witnesses.checkpointStatus(size),
+      inclusionProof: (index, treeSize) => reads.inclusionProof(index, treeSize),
+      consistencyProof: (from, to) => reads.consistencyProof(from, to),
+      evidenceDownload: (sha256, viewer) => reads.evidenceDownload(sha256, viewer),
+      parties: () => reads.parties(),
+      party: (id) => reads.party(id),
+      compliance: (q, viewer) => compliance.compliance(q, viewer),
+      complianceSummary: (q) => compliance.complianceSummary(q),
+      measures: (at, viewer) => compliance.measures(at, viewer),
+      timeline: (id, at, viewer) => compliance.timeline(id, at, viewer),
+      authenticate: (request) => auth.viewer(request),
+    },
+    config: deps.config,
+  };
+}
+
+/** What the cosigning function's route calls: POST /v1/checkpoint/cosignatures. */
+export type CosignApi = Pick<LedgerApi, 'addCosignature' | 'authenticate'>;
+
+export function buildCosignService(env: Env): BuiltService<CosignApi> {
   const settings = readSettings(env);
+  const logVkey = readLogVkey(env, settings.origin);
+  // No evidence store: cosigning touches only the log and the registry.
+  const deps = { ...dynamoStores(settings), clock: systemClock, config: settings.config, logVkey };
+  const intake = new CosignatureIntake(deps);
+  const auth = new RequestAuthenticator(deps);
+  return {
+    service: {
+      addCosignature: (body) => intake.add(body),
+      authenticate: (request) => auth.viewer(request),
+    },
+    config: settings.config,
+  };
+}
+
+/** The integrator and the stores its run metrics read. */
+export interface IntegratorRuntime {
+  readonly integrator: Integrator;
+  readonly statements: StatementStore;
+  readonly log: LogStore;
+  readonly clock: Clock;
+}
+
+/**
+ * `logKeyFile` is the log key file JSON (log-key.ts reads it from Secrets Manager or
+ * CBM_LOG_KEY). Security: the key must be the one CBM_LOG_VKEY names, so the integrator never
+ * signs a checkpoint that verifiers holding the published vkey would reject (a secret replaced
+ * without a redeploy, or the wrong secret).
+ */
+export function buildIntegrator(env: Env, logKeyFile: string): IntegratorRuntime {
+  const settings = readSettings(env);
+  const logVkey = readLogVkey(env, settings.origin);
   let seed: Uint8Array;
   try {
-    seed = keyFileSeed(parseKeyFile(required(env, 'CBM_LOG_KEY')));
+    seed = keyFileSeed(parseKeyFile(logKeyFile));
   } catch (e) {
-    if (e instanceof ConfigurationError) throw e;
-    throw new ConfigurationError(`CBM_LOG_KEY is not a key file: ${(e as Error).message}`);
+    throw new ConfigurationError(`the log key is not a key file: ${(e as Error).message}`);
   }
-  const { statements, log, registry } = stores(settings);
-  return new Integrator({
+  const signer = createCheckpointSigner(settings.origin, seed);
+  if (signer.vkey !== logVkey) {
+    throw new ConfigurationError(
+      `the log key is not the key of CBM_LOG_VKEY (its vkey is ${signer.vkey})`,
+    );
+  }
+  const { statements, log, registry } = dynamoStores(settings);
+  const integrator = new Integrator({
     statements,
     log,
     registry,
-    signer: createCheckpointSigner(settings.origin, seed),
+    signer,
     clock: systemClock,
     config: settings.config,
   });
+  return { integrator, statements, log, clock: systemClock };
 }
 
 /** Memoises a builder; a failed build is retried on the next call rather than cached. */
@@ -140,5 +309,21 @@ export function lazy<T>(build: () => T): () => T {
   return () => {
     value ??= { v: build() };
     return value.v;
+  };
+}
+
+/**
+ * Memoises an asynchronous builder (one build in flight, however many callers); a rejected
+ * build is forgotten, so a transient failure (Secrets Manager unreachable) is retried by the
+ * next invocation instead of failing every invocation of this execution environment.
+ */
+export function lazyAsync<T>(build: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= build().catch((e: unknown) => {
+      value = undefined;
+      throw e;
+    });
+    return value;
   };
 }

@@ -16,6 +16,13 @@ export type LedgerApi = Pick<
   | 'evidenceDownload'
   | 'parties'
   | 'party'
+  | 'compliance'
+  | 'complianceSummary'
+  | 'measures'
+  | 'timeline'
+  | 'checkpointStatus'
+  | 'addCosignature'
+  | 'authenticate'
 >;
 
 export interface ApiLimits {
@@ -28,12 +35,14 @@ export interface ApiLimits {
 export interface ApiDeps {
   readonly service: LedgerApi;
   readonly limits: ApiLimits;
+  /**
+   * Who is reading: anonymous (the public view) unless the request carried a valid RFC 9421
+   * signature of a registered party (http/auth.ts, run before every route).
+   */
+  readonly viewer: Viewer;
 }
 
 export type ApiRoute = Route<ApiDeps>;
 
-/**
- * Reads are anonymous until issue 4 adds authenticated callers (RFC 9421 signatures): the domain
- * then shows only what the public may see.
- */
+/** The anonymous viewer: the domain then shows only what the public may see. */
 export const ANONYMOUS: Viewer = {};

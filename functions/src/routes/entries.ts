@@ -1,7 +1,6 @@
 import { LedgerError } from '@cbm-ledger/ledger';
 import { Query, parseNonNegativeInteger } from '../http/request.js';
 import { json } from '../http/response.js';
-import { ANONYMOUS } from './deps.js';
 import type { ApiRoute } from './deps.js';
 
 /** Page size when the client names none: small enough for any client, large enough to audit. */
@@ -11,7 +10,7 @@ export const entryRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/entries',
-    handler: async ({ event }, { service, limits }) => {
+    handler: async ({ event }, { service, limits, viewer }) => {
       const query = new Query(event).allowOnly(['start', 'limit']);
       const start = query.optionalInteger('start') ?? 0;
       const limit = query.optionalInteger('limit') ?? Math.min(DEFAULT_PAGE_SIZE, limits.pageLimit);
@@ -20,16 +19,16 @@ export const entryRoutes: readonly ApiRoute[] = [
           parameter: 'limit',
         });
       }
-      return json(200, await service.entries(start, limit, ANONYMOUS));
+      return json(200, await service.entries(start, limit, viewer));
     },
   },
   {
     method: 'GET',
     path: '/v1/entries/{index}',
-    handler: async ({ event, params }, { service }) => {
+    handler: async ({ event, params }, { service, viewer }) => {
       new Query(event).allowOnly([]);
       const index = parseNonNegativeInteger(params['index'] ?? '', 'entry index');
-      return json(200, await service.entry(index, ANONYMOUS));
+      return json(200, await service.entry(index, viewer));
     },
   },
 ];

@@ -2,7 +2,6 @@ import { LedgerError } from '@cbm-ledger/ledger';
 import { SHA256_HEX_RE, parseJsonStrict } from '@cbm-ledger/protocol';
 import { Query, bodyBytes, header, mediaType } from '../http/request.js';
 import { json, redirect } from '../http/response.js';
-import { ANONYMOUS } from './deps.js';
 import type { ApiRoute } from './deps.js';
 
 /** `{sha256, size, mediaType}` fits in far less; the cap bounds parsing work. */
@@ -49,13 +48,13 @@ export const evidenceRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/evidence/{sha256}',
-    handler: async ({ event, params }, { service }) => {
+    handler: async ({ event, params }, { service, viewer }) => {
       new Query(event).allowOnly([]);
       const sha256 = params['sha256'] ?? '';
       if (!SHA256_HEX_RE.test(sha256)) {
         throw new LedgerError('MALFORMED', 'an evidence hash is 64 lowercase hex digits');
       }
-      const { url } = await service.evidenceDownload(sha256, ANONYMOUS);
+      const { url } = await service.evidenceDownload(sha256, viewer);
       return redirect(url);
     },
   },

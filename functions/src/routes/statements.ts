@@ -2,7 +2,6 @@ import { LedgerError } from '@cbm-ledger/ledger';
 import { isStatementId } from '@cbm-ledger/protocol';
 import { Query, bodyBytes, header, preferWaitSeconds } from '../http/request.js';
 import { json } from '../http/response.js';
-import { ANONYMOUS } from './deps.js';
 import type { ApiRoute } from './deps.js';
 
 export const statementRoutes: readonly ApiRoute[] = [
@@ -28,7 +27,7 @@ export const statementRoutes: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/v1/statements/{id}',
-    handler: async ({ event, params }, { service }) => {
+    handler: async ({ event, params }, { service, viewer }) => {
       new Query(event).allowOnly([]);
       const id = params['id'] ?? '';
       if (!isStatementId(id)) {
@@ -37,7 +36,7 @@ export const statementRoutes: readonly ApiRoute[] = [
           'a statement id is sha256: followed by 64 lowercase hex',
         );
       }
-      return json(200, await service.statement(id, ANONYMOUS));
+      return json(200, await service.statement(id, viewer));
     },
   },
 ];

@@ -36,6 +36,8 @@ import type {
   Statement,
   StatementType,
 } from '@cbm-ledger/protocol';
+import { checkMeasureAdmission } from '@cbm-ledger/compliance';
+import type { MeasureAdmissionCode } from '@cbm-ledger/compliance';
 import type { LedgerConfig } from './config.js';
 import { LedgerError, fromProtocolError } from './errors.js';
 import type {
@@ -47,7 +49,8 @@ import type {
   StatementStore,
 } from './ports.js';
 import type { LedgerReads } from './reads.js';
-import { Registry } from './registry.js';
+import { RegistryCache } from './derived-state.js';
+import type { Registry } from './registry.js';
 import type { IntegrationSignal } from './signal.js';
 import type { SubmitOutcome } from './views.js';
 
@@ -104,14 +107,60 @@ export interface AdmissionDeps {
   readonly config: LedgerConfig;
   readonly logVkey: string;
   readonly integration?: IntegrationSignal;
+  /** Admission's copy of the registry; without one, every submission reads the snapshot. */
+  readonly registryCache?: RegistryCache;
   readonly reads: LedgerReads;
+}
+
+/** What the chain check needs of an accepted statement: both never change once accepted. */
+interface ChainLink {
+  readonly id: string;
+  readonly admittedAt: number;
+}
+
+/** Slots remembered per process: a few per active issuer is all the chain check asks about. */
+const CHAIN_CACHE_SLOTS = 16_384;
+
+/**
+ * Recently seen (issuer, seq) → (id, admittedAt). An accepted slot is immutable (DESIGN.md §6:
+ * the conditional accept decides it once), so a remembered one is always right and seq k's
+ * predecessor check needs no read when this process accepted or saw seq k-1. Only slots known to
+ * be held are remembered; a miss asks the store.
+ */
+class ChainCache {
+  readonly #slots = new Map<string, ChainLink>();
+
+  constructor(private readonly statements: StatementStore) {}
+
+  remember(statement: AdmittedStatement): void {
+    const key = `${statement.issuer}\n${statement.seq}`;
+    this.#slots.delete(key);
+    this.#slots.set(key, { id: statement.id, admittedAt: statement.admittedAt });
+    if (this.#slots.size > CHAIN_CACHE_SLOTS) {
+      const oldest = this.#slots.keys().next();
+      if (oldest.done !== true) this.#slots.delete(oldest.value);
+    }
+  }
+
+  async get(issuer: string, seq: number): Promise<ChainLink | undefined> {
+    const known = this.#slots.get(`${issuer}\n${seq}`);
+    if (known !== undefined) return known;
+    const stored = await this.statements.getBySeq(issuer, seq);
+    if (stored !== undefined) this.remember(stored);
+    return stored;
+  }
 }
 
 export class Admission {
   readonly #d: AdmissionDeps;
+  readonly #registry: RegistryCache;
+  readonly #chain: ChainCache;
 
   constructor(deps: AdmissionDeps) {
     this.#d = deps;
+    this.#registry =
+      deps.registryCache ?? new RegistryCache({ registry: deps.registry, maxAgeMs: 0 });
+    this.#chain = new ChainCache(deps.statements);
   }
 
   async submit(req: SubmitRequest): Promise<SubmitOutcome> {
@@ -123,15 +172,45 @@ export class Admission {
     const statement = parseSubmittedStatement(envelope.payload);
     const id = statementId(envelope.payload);
 
-    // 3. Idempotency: a known statement is answered as it stands. It is looked up by its
-    // (issuer, seq) slot rather than its id, so an earlier attempt that stopped between accept
-    // and link is found too (and its link finished; nothing else is written).
-    const holder = await this.#d.statements.getBySeq(statement.issuer, statement.seq);
-    if (holder?.id === id) {
-      if (holder.index === undefined) await this.#d.statements.link(holder);
+    // 3. Idempotency: a statement the ledger holds is answered 200 as it stands. The common
+    // case costs no read: the conditional accept (step 10) returns the slot's holder. Only a
+    // rejection looks the slot up first, because an identical resubmission must get its 200
+    // even when it would now fail a check (its issuedAt window has passed, its key was revoked
+    // since). The slot (issuer, seq) rather than the id is looked at, so an earlier attempt
+    // that stopped between accept and link is found too (and its link finished).
+    let admitted: AdmittedStatement;
+    try {
+      admitted = await this.#check(statement, envelope, id);
+    } catch (e) {
+      if (!(e instanceof LedgerError)) throw e;
+      const holder = await this.#d.statements.getBySeq(statement.issuer, statement.seq);
+      if (holder?.id !== id) throw e;
       return this.#answerKnown(holder);
     }
 
+    // 10. Durable acceptance: one conditional write claims (issuer, seq).
+    const outcome = await this.#d.statements.accept(admitted);
+    if (!outcome.accepted) {
+      this.#chain.remember(outcome.existing);
+      if (outcome.existing.id === id) return this.#answerKnown(outcome.existing);
+      throw new LedgerError(
+        'SEQ_CONFLICT',
+        `seq ${statement.seq} of ${statement.issuer} is held by ${outcome.existing.id}`,
+        { head: await this.#head(statement.issuer) },
+      );
+    }
+    this.#chain.remember(admitted);
+    await this.#d.statements.link(admitted);
+    this.#d.integration?.notify();
+    return this.#awaitIntegration(admitted, req.waitSeconds);
+  }
+
+  /** Steps 4–9: every check, in order; the statement as it would be accepted. */
+  async #check(
+    statement: Statement,
+    envelope: ParsedEnvelope,
+    id: string,
+  ): Promise<AdmittedStatement> {
     // 4. Ledger origin: no replay from another ledger.
     if (statement.ledger !== this.#d.config.origin) {
       throw new LedgerError('WRONG_LEDGER', `statement is for ledger ${statement.ledger}`, {
@@ -151,10 +230,15 @@ export class Admission {
       );
     }
 
-    // 6–7. Registry (keys valid now, issuer kind, required signers) and Ed25519 verification.
-    const registry = Registry.fromSnapshot(await this.#d.registry.read());
-    if (registry.asOf === 0) this.#checkGenesis(statement, envelope);
-    else checkSigners(registry, statement, envelope);
+    // 6–7. Registry (keys valid now, issuer kind, required signers) and Ed25519 verification;
+    // then what a measure statement may say given the measures already integrated.
+    const registry = await this.#registry.current();
+    if (registry.asOf === 0) {
+      this.#checkGenesis(statement, envelope);
+    } else {
+      checkSigners(registry, statement, envelope);
+      checkMeasure(registry, statement, now);
+    }
 
     // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
     const predecessor = await this.#checkChain(statement);
@@ -162,8 +246,7 @@ export class Admission {
     // 9. Evidence objects present with the declared hash and size.
     await this.#checkEvidence(statement);
 
-    // 10. Durable acceptance: one conditional write claims (issuer, seq).
-    const admitted: AdmittedStatement = {
+    return {
       id,
       issuer: statement.issuer,
       seq: statement.seq,
@@ -178,25 +261,14 @@ export class Admission {
       // statements oldest first and so always finds seq k-1 ahead of seq k.
       admittedAt: Math.max(now, predecessor?.admittedAt ?? now),
     };
-    const outcome = await this.#d.statements.accept(admitted);
-    if (!outcome.accepted) {
-      if (outcome.existing.id === id) {
-        // Our own earlier attempt got as far as accept (and maybe no further): finish it.
-        await this.#d.statements.link(outcome.existing);
-        return this.#answerKnown(outcome.existing);
-      }
-      throw new LedgerError(
-        'SEQ_CONFLICT',
-        `seq ${statement.seq} of ${statement.issuer} is held by ${outcome.existing.id}`,
-        { head: await this.#head(statement.issuer) },
-      );
-    }
-    await this.#d.statements.link(admitted);
-    this.#d.integration?.notify();
-    return this.#awaitIntegration(admitted, req.waitSeconds);
   }
 
+  /**
+   * Answers a statement the ledger already holds. One still pending may be an earlier attempt
+   * that got as far as accept and no further: its link is finished first (idempotent).
+   */
   async #answerKnown(statement: AdmittedStatement): Promise<SubmitOutcome> {
+    if (statement.index === undefined) await this.#d.statements.link(statement);
     const receipt = await this.#d.reads.receiptFor(statement);
     if (receipt === undefined) {
       return { status: 200, body: { statement: statement.id, status: 'pending' } };
@@ -238,9 +310,9 @@ export class Admission {
   }
 
   /** Returns the predecessor (seq - 1), if the statement has one. */
-  async #checkChain(statement: Statement): Promise<AdmittedStatement | undefined> {
+  async #checkChain(statement: Statement): Promise<ChainLink | undefined> {
     if (statement.seq === 1) return undefined;
-    const predecessor = await this.#d.statements.getBySeq(statement.issuer, statement.seq - 1);
+    const predecessor = await this.#chain.get(statement.issuer, statement.seq - 1);
     if (predecessor === undefined) {
       throw new LedgerError(
         'SEQ_GAP',
@@ -251,7 +323,7 @@ export class Admission {
     if (predecessor.id !== statement.prev) {
       throw new LedgerError(
         'PREV_MISMATCH',
-        `prev must be ${predecessor.id}, the statement with seq ${predecessor.seq}`,
+        `prev must be ${predecessor.id}, the statement with seq ${statement.seq - 1}`,
         { path: '$.prev', head: await this.#head(statement.issuer) },
       );
     }
@@ -502,6 +574,29 @@ function checkSigners(registry: Registry, statement: Statement, envelope: Parsed
       });
     }
   }
+}
+
+/** Where in a measure statement each measure admission code points. */
+const MEASURE_PATHS: Readonly<Record<MeasureAdmissionCode, string>> = {
+  MEASURE_UNKNOWN: '$.body.measure',
+  MEASURE_NOT_PARTY: '$.issuer',
+  MEASURE_EXISTS: '$.body.id',
+  MEASURE_EXPIRED: '$.body.measure',
+  MEASURE_NOT_RENEWABLE: '$.body.newSunsetAt',
+  REVIEW_NOT_SCHEDULED: '$.body.dueAt',
+  WITHDRAWAL_NOTICE_TOO_SHORT: '$.body.effectiveAt',
+};
+
+/**
+ * Who may define, review, renew and withdraw from a measure, and when (DESIGN.md §3, §7; the
+ * rules are the compliance package's, so timelines and admission agree), judged against the
+ * measures integrated so far and the admission clock. Statements of other types pass.
+ */
+function checkMeasure(registry: Registry, statement: Statement, now: number): void {
+  if (!statement.type.startsWith('measure.')) return;
+  const result = checkMeasureAdmission(statement, now, registry.measures());
+  if (result.ok) return;
+  throw new LedgerError(result.code, result.detail, { path: MEASURE_PATHS[result.code] });
 }
 
 /** What registry statements may say, given the registry as it stands. */

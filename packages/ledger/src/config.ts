@@ -16,6 +16,19 @@ export interface LedgerConfig {
   readonly evidenceUploadExpirySeconds: number;
   /** Most entries returned by one page of GET /v1/entries. */
   readonly pageLimit: number;
+  /**
+   * Witness quorum k: a checkpoint counts as witnessed once k distinct registered witnesses
+   * cosigned it (GET /v1/checkpoints/{size}). 0: no quorum is asked for.
+   */
+  readonly witnessQuorum: number;
+  /**
+   * How long admission may use its in-process copy of the registry (parties, keys, measures)
+   * before reading the stored snapshot again, in ms. Where the integrator runs in another process
+   * (Lambda), a revocation or a new measure takes effect for admission within this bound after
+   * its integration; the local runtime's in-process integrator hands each new snapshot over at
+   * once, so there it takes effect immediately. 0: read the snapshot on every submission.
+   */
+  readonly registryMaxAgeMs: number;
 }
 
 export function defaultLedgerConfig(origin: string): LedgerConfig {
@@ -28,5 +41,7 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     maxWaitSeconds: 20,
     evidenceUploadExpirySeconds: 900,
     pageLimit: 1000,
+    witnessQuorum: 0,
+    registryMaxAgeMs: 1000,
   };
 }

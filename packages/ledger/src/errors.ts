@@ -34,13 +34,41 @@ export const LEDGER_ERROR_STATUS = {
   SEQ_GAP: 409,
   PREV_MISMATCH: 409,
   SEQ_CONFLICT: 409,
+  /** Measure admission (DESIGN.md §3, §7): no measure.define with that id is integrated. */
+  MEASURE_UNKNOWN: 422,
+  /** The issuer is not (or no longer) a party to the measure it reviews, renews or withdraws. */
+  MEASURE_NOT_PARTY: 422,
+  /** A measure.define of an id already defined. */
+  MEASURE_EXISTS: 409,
+  /** The measure expired or was withdrawn. */
+  MEASURE_EXPIRED: 422,
+  /** A renewal of a measure that does not renew affirmatively, or not beyond its sunset. */
+  MEASURE_NOT_RENEWABLE: 422,
+  /** A review whose dueAt is none of the measure's scheduled review dates. */
+  REVIEW_NOT_SCHEDULED: 422,
+  /** A withdrawal taking effect sooner than the measure's terminationNoticeDays allow. */
+  WITHDRAWAL_NOTICE_TOO_SHORT: 422,
   EVIDENCE_MISSING: 422,
   EVIDENCE_MISMATCH: 422,
   EVIDENCE_TOO_LARGE: 413,
   NOT_FOUND: 404,
   RANGE_INVALID: 400,
   TREE_SIZE_BEYOND_LOG: 400,
+  /** `at` of a compliance report or timeline is not RFC 3339 UTC ending in `Z`. */
+  AT_INVALID: 400,
   FORBIDDEN: 403,
+  /** Signature headers present but malformed, unverifiable, by an unknown or revoked key. */
+  AUTH_INVALID: 401,
+  /** A request signature whose `expires` has passed. */
+  AUTH_EXPIRED: 401,
+  /** A request signature's nonce already used with the same key. */
+  AUTH_REPLAYED: 401,
+  /** A cosignature line that is not a valid cosignature/v1 by the witness it names. */
+  COSIGNATURE_INVALID: 422,
+  /** A checkpoint the log did not sign (or signed at no stored size). */
+  CHECKPOINT_UNKNOWN: 422,
+  /** A cosigner name that is no registered party's witness identity. */
+  WITNESS_UNKNOWN: 422,
   METHOD_NOT_ALLOWED: 405,
   INTERNAL: 500,
   STORE_UNAVAILABLE: 503,

@@ -5,11 +5,13 @@
  *
  *   writeLeaves  — the decision. Each index is a conditional write; whoever stages index k first
  *                  owns it and a loser gets LogConflictError and stops. Staged leaves are final.
+ *   then, concurrently, as each is a function of the staged leaves alone and idempotent:
  *   registry     — folded in from the staged leaves (conditional on the snapshot's asOf).
  *   writeNodes   — perfect-subtree hashes, a pure function of the leaves.
  *   putCheckpoint— signed over a body derived from the leaves alone; Ed25519 is deterministic, so
  *                  a re-run signs the identical note and the log never signs two for one size.
- *   markIntegrated + link — per statement, idempotent.
+ *   markIntegrated — per statement (it also links each), idempotent.
+ *   and last:
  *   commitHead   — moves the head conditionally from the size the batch started at.
  *
  * A run first looks for leaves staged at or beyond the head (a crashed or slower run) and
@@ -35,6 +37,7 @@ import type {
   Clock,
   LogHead,
   LogStore,
+  RegistrySnapshot,
   RegistryStore,
   StatementStore,
 } from './ports.js';
@@ -49,6 +52,12 @@ export interface IntegratorDeps {
   readonly config: LedgerConfig;
   /** Called after this run committed a batch (the local runtime wakes waiting submits). */
   readonly onIntegrated?: (statementIds: readonly string[], treeSize: number) => void;
+  /**
+   * Called with the registry snapshot covering the batch, as soon as it is stored (before the
+   * head moves): the local runtime hands it to admission's RegistryCache, so a revocation binds
+   * admission from the moment it is integrated.
+   */
+  readonly onRegistry?: (snapshot: RegistrySnapshot) => void;
 }
 
 export interface IntegrationResult {
@@ -126,11 +135,20 @@ export class Integrator {
   async #stage(size: number): Promise<Entry[]> {
     const pending = await this.#d.statements.pending(this.#d.config.integrationBatchSize);
     if (pending.length === 0) return [];
+    // Each slot is read once: a predecessor pending in this same batch is known from its own
+    // read, so only an issuer's first statement in the batch costs a second read.
+    const reads = new Map<string, Promise<AdmittedStatement | undefined>>();
+    const read = (issuer: string, seq: number): Promise<AdmittedStatement | undefined> => {
+      const key = slot(issuer, seq);
+      let result = reads.get(key);
+      if (result === undefined) reads.set(key, (result = this.#d.statements.getBySeq(issuer, seq)));
+      return result;
+    };
     const fresh = await Promise.all(
       pending.map(async (p) => {
         const [current, predecessor] = await Promise.all([
-          this.#d.statements.getBySeq(p.issuer, p.seq),
-          p.seq > 1 ? this.#d.statements.getBySeq(p.issuer, p.seq - 1) : undefined,
+          read(p.issuer, p.seq),
+          p.seq > 1 ? read(p.issuer, p.seq - 1) : undefined,
         ]);
         return { p, current, predecessor };
       }),
@@ -200,13 +218,9 @@ export class Integrator {
     const size = head?.size ?? 0;
     const newSize = size + entries.length;
 
-    await this.#advanceRegistry(size, entries);
-
     const range =
       head === undefined ? CompactRange.empty() : CompactRange.fromNodes(size, head.frontier);
     const nodes = entries.flatMap((e) => range.append(leafHash(e.leaf)));
-    await this.#d.log.writeNodes(nodes);
-
     const rootHash = range.root();
     const body = formatCheckpoint({
       origin: this.#d.signer.origin,
@@ -215,12 +229,18 @@ export class Integrator {
       extensions: [],
     });
     const checkpoint = this.#d.signer.sign(body);
-    await this.#d.log.putCheckpoint(newSize, checkpoint);
 
-    await this.#d.statements.markIntegrated(
-      entries.map((e) => ({ statement: e.statement, index: e.leaf.index })),
-    );
-    await Promise.all(entries.map((e) => this.#d.statements.link(e.statement)));
+    // None of these depends on another (module comment): in parallel, the batch's critical path
+    // is the slowest of them rather than their sum. markIntegrated also links each statement
+    // (the port's contract), in case admission stopped after accept.
+    await Promise.all([
+      this.#advanceRegistry(size, entries),
+      this.#d.log.writeNodes(nodes),
+      this.#d.log.putCheckpoint(newSize, checkpoint),
+      this.#d.statements.markIntegrated(
+        entries.map((e) => ({ statement: e.statement, index: e.leaf.index })),
+      ),
+    ]);
 
     const committed = await this.#d.log.commitHead(head?.size, {
       size: newSize,
@@ -245,11 +265,18 @@ export class Integrator {
     const target = size + entries.length;
     for (;;) {
       const snapshot = await this.#d.registry.read();
-      if ((snapshot?.asOf ?? 0) >= target) return;
+      if (snapshot !== undefined && snapshot.asOf >= target) {
+        this.#d.onRegistry?.(snapshot);
+        return;
+      }
       const registry = Registry.fromSnapshot(snapshot);
       if (registry.asOf < size) await this.#replay(registry, size);
       for (const e of entries) registry.apply(e.leaf, registryStatement(e.leaf, e.statement));
-      if (await this.#d.registry.write(registry.toSnapshot(), snapshot?.asOf)) return;
+      const next = registry.toSnapshot();
+      if (await this.#d.registry.write(next, snapshot?.asOf)) {
+        this.#d.onRegistry?.(next);
+        return;
+      }
     }
   }
 

@@ -21,7 +21,9 @@ import type {
   LogStore,
   RegistrySnapshot,
   RegistryStore,
+  ReplayGuard,
   StatementStore,
+  StoredCosignature,
 } from './ports.js';
 
 const slot = (issuer: string, seq: number): string => `${issuer}\n${seq}`;
@@ -112,6 +114,7 @@ export class MemoryStatementStore implements StatementStore {
       }
       this.#bySlot.set(key, { ...stored, index });
       this.#pending.delete(key);
+      void this.link(stored);
     }
     return Promise.resolve();
   }
@@ -150,6 +153,8 @@ export class MemoryLogStore implements LogStore {
   readonly #leaves = new Map<number, { leaf: Leaf; canonical: string }>();
   readonly #nodes = new Map<string, Uint8Array>();
   readonly #checkpoints = new Map<number, string>();
+  /** `<size>\n<witness>\n<time>` → cosignature, as the DynamoDB key (size, witness, time). */
+  readonly #cosignatures = new Map<string, StoredCosignature>();
   #head: LogHead | undefined;
 
   readHead(): Promise<LogHead | undefined> {
@@ -233,6 +238,25 @@ export class MemoryLogStore implements LogStore {
     return Promise.resolve(this.#checkpoints.get(size));
   }
 
+  putCosignature(size: number, witness: string, line: string, time: number): Promise<boolean> {
+    requireCount(size, 'size');
+    requireCount(time, 'time');
+    const key = `${size}\n${witness}\n${time}`;
+    // Conditional put: the first line kept for (size, witness, time) stays.
+    if (this.#cosignatures.has(key)) return Promise.resolve(false);
+    this.#cosignatures.set(key, { size, witness, line, time });
+    return Promise.resolve(true);
+  }
+
+  listCosignatures(size: number): Promise<StoredCosignature[]> {
+    requireCount(size, 'size');
+    const found = [...this.#cosignatures.values()].filter((c) => c.size === size);
+    found.sort(
+      (a, b) => (a.witness < b.witness ? -1 : a.witness > b.witness ? 1 : 0) || a.time - b.time,
+    );
+    return Promise.resolve(found.map((c) => ({ ...c })));
+  }
+
   /** Number of leaves written, staged ones included. */
   leafCount(): number {
     return this.#leaves.size;
@@ -246,6 +270,7 @@ export class MemoryLogStore implements LogStore {
         .map(([k, v]): [string, string] => [k, toHex(v)])
         .sort(byKey),
       checkpoints: [...this.#checkpoints.entries()].sort((a, b) => a[0] - b[0]),
+      cosignatures: [...this.#cosignatures.keys()].sort(),
     };
   }
 }
@@ -344,11 +369,31 @@ export class MemoryEvidenceStore implements EvidenceStore {
   }
 }
 
+/** Claimed nonces in memory, forgotten once expired (as the DynamoDB TTL would). */
+export class MemoryReplayGuard implements ReplayGuard {
+  readonly #claims = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  claim(keyid: string, nonce: string, expiresAt: number): Promise<boolean> {
+    const nowSeconds = Math.floor(this.#now() / 1000);
+    for (const [key, expires] of this.#claims) if (expires <= nowSeconds) this.#claims.delete(key);
+    const key = `${keyid}\n${nonce}`;
+    if (this.#claims.has(key)) return Promise.resolve(false);
+    this.#claims.set(key, expiresAt);
+    return Promise.resolve(true);
+  }
+}
+
 export interface MemoryStores {
   readonly statements: MemoryStatementStore;
   readonly log: MemoryLogStore;
   readonly registry: MemoryRegistryStore;
   readonly evidence: MemoryEvidenceStore;
+  readonly replay: MemoryReplayGuard;
 }
 
 export function createMemoryStores(options: { now?: () => number } = {}): MemoryStores {
@@ -357,6 +402,7 @@ export function createMemoryStores(options: { now?: () => number } = {}): Memory
     log: new MemoryLogStore(),
     registry: new MemoryRegistryStore(),
     evidence: new MemoryEvidenceStore(options.now),
+    replay: new MemoryReplayGuard(options.now),
   };
 }
 

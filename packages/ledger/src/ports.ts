@@ -7,6 +7,7 @@
  * how far the log has advanced) is a single conditional write, so the invariants of DESIGN.md §6
  * hold without transactions: dynalite has none, and none are needed.
  */
+import type { MeasureRecord } from '@cbm-ledger/compliance';
 import type {
   Envelope,
   Leaf,
@@ -63,7 +64,11 @@ export interface StatementStore {
    * re-reads each statement before using it.
    */
   pending(limit: number): Promise<AdmittedStatement[]>;
-  /** Records each statement's leaf index and drops it from `pending`. Idempotent. */
+  /**
+   * Records each statement's leaf index and drops it from `pending`, and does what `link` does
+   * (id pointer, citations): admission may have stopped between accept and link, and the
+   * integrator relies on this one call rather than a second write per statement. Idempotent.
+   */
   markIntegrated(
     entries: readonly { statement: AdmittedStatement; index: number }[],
   ): Promise<void>;
@@ -114,6 +119,25 @@ export interface LogStore {
   /** Keeps every checkpoint the log signed, for audit and cosigning. Idempotent per size. */
   putCheckpoint(size: number, note: string): Promise<void>;
   getCheckpoint(size: number): Promise<string | undefined>;
+  /**
+   * Keeps a verified witness cosignature line of the checkpoint at `size`, made at `time` (POSIX
+   * seconds, from the line), keyed by (size, witness, time): one conditional put that never
+   * replaces anything, so earlier cosignatures stay for audit and the newest per witness is the
+   * one with the highest time. Returns false when (size, witness, time) was kept already.
+   */
+  putCosignature(size: number, witness: string, line: string, time: number): Promise<boolean>;
+  /** Every cosignature kept for the checkpoint at `size`, by witness name then time. */
+  listCosignatures(size: number): Promise<StoredCosignature[]>;
+}
+
+export interface StoredCosignature {
+  readonly size: number;
+  /** The witness's key name (the `witness.name` of its party's registration). */
+  readonly witness: string;
+  /** The cosignature line, `— <name> <base64>`, without newline. */
+  readonly line: string;
+  /** POSIX seconds, as signed in the line. */
+  readonly time: number;
 }
 
 export type KeyStatus = 'active' | 'retired' | 'revoked';
@@ -146,6 +170,11 @@ export interface PartyRecord {
 export interface RegistrySnapshot {
   readonly asOf: number;
   readonly parties: readonly PartyRecord[];
+  /**
+   * The measures those entries define, with their reviews, renewals and withdrawals, in the order
+   * they were defined: what measure admission checks against. Absent while there are none.
+   */
+  readonly measures?: readonly MeasureRecord[];
 }
 
 export interface RegistryStore {
@@ -190,3 +219,27 @@ export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
 }
+
+/**
+ * Replay protection for signed requests (the RFC 9421 profile's nonce): a nonce is claimed once
+ * per key until the signature expires. One conditional put; the store may forget a claim once
+ * `expiresAt` has passed (a DynamoDB TTL attribute), since an expired signature is refused anyway.
+ */
+export interface ReplayGuard {
+  /**
+   * True the first time (keyid, nonce) is claimed while unexpired; false for a replay.
+   * `expiresAt` is the signature's `expires`, POSIX seconds.
+   */
+  claim(keyid: string, nonce: string, expiresAt: number): Promise<boolean>;
+}
+
+/**
+ * The read side of each store: what a read-only process (the public view) is handed. Built by
+ * picking, so the full stores satisfy them, and a holder of one cannot even name a write.
+ */
+export type StatementReader = Pick<StatementStore, 'getById' | 'getBySeq' | 'head' | 'citing'>;
+export type LogReader = Pick<
+  LogStore,
+  'readHead' | 'readLeaves' | 'readNodes' | 'getCheckpoint' | 'listCosignatures'
+>;
+export type RegistryReader = Pick<RegistryStore, 'read'>;

@@ -30,10 +30,10 @@ import type {
   Clock,
   EvidenceStore,
   LogHead,
-  LogStore,
+  LogReader,
   PartyRecord,
-  RegistryStore,
-  StatementStore,
+  RegistryReader,
+  StatementReader,
 } from './ports.js';
 import { Registry } from './registry.js';
 import type {
@@ -52,10 +52,11 @@ import type {
 /** Software version reported by GET /v1/ledger. */
 export const LEDGER_VERSION = '0.1.0';
 
+/** Read-only views of the stores suffice: the public view builds this facade without writes. */
 export interface ReadDeps {
-  readonly statements: StatementStore;
-  readonly log: LogStore;
-  readonly registry: RegistryStore;
+  readonly statements: StatementReader;
+  readonly log: LogReader;
+  readonly registry: RegistryReader;
   readonly evidence: EvidenceStore;
   readonly clock: Clock;
   readonly config: LedgerConfig;
@@ -127,6 +128,7 @@ export class LedgerReads {
       logVkey: this.#d.logVkey,
       operator: registry.operator()?.id ?? null,
       witnesses,
+      witnessQuorum: this.#d.config.witnessQuorum,
       ruleSets: [...RULE_SETS],
       version: LEDGER_VERSION,
       treeSize: head?.size ?? 0,

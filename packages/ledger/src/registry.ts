@@ -1,5 +1,6 @@
 /**
- * The registry of parties and keys, derived from the log alone: folding `apply` over the leaves
+ * The registry of parties and keys, and of the measures the log defines (what measure admission
+ * checks against), derived from the log alone: folding `apply` over the leaves
  * in index order (with their statements) gives the same registry on every machine, so anyone
  * holding the log can recompute who could sign what, and when.
  *
@@ -9,8 +10,11 @@
  * the later one does what it still can; admission rejects such statements whenever it sees the
  * conflict already integrated.
  */
+import { MeasureBook } from '@cbm-ledger/compliance';
+import type { MeasureRecord } from '@cbm-ledger/compliance';
 import { formatUtcMillis, parseUtcTimestamp } from '@cbm-ledger/protocol';
 import type {
+  AnyStatement,
   GenesisBody,
   KeyEntry,
   KeyRevokeBody,
@@ -21,12 +25,19 @@ import type {
 } from '@cbm-ledger/protocol';
 import type { KeyRecord, PartyRecord, RegistrySnapshot } from './ports.js';
 
-/** Statement types that change the registry. */
+/**
+ * Statement types that change the registry: parties and keys, and the measures admission checks
+ * measure statements against (the compliance package's MeasureBook, folded the same way).
+ */
 export const REGISTRY_TYPES: ReadonlySet<string> = new Set([
   'ledger.genesis',
   'party.register',
   'key.rotate',
   'key.revoke',
+  'measure.define',
+  'measure.review',
+  'measure.renew',
+  'measure.withdraw',
 ]);
 
 export interface KeyOwner {
@@ -39,9 +50,15 @@ export class Registry {
   readonly #parties: Map<string, PartyRecord>;
   /** keyid → party id; a keyid belongs to at most one party, forever. */
   readonly #owners: Map<string, string>;
+  readonly #measures = new MeasureBook();
 
-  private constructor(asOf: number, parties: readonly PartyRecord[]) {
+  private constructor(
+    asOf: number,
+    parties: readonly PartyRecord[],
+    measures: readonly MeasureRecord[] = [],
+  ) {
     this.#asOf = asOf;
+    for (const m of measures) this.#measures.measures.set(m.id, m);
     this.#parties = new Map();
     this.#owners = new Map();
     for (const p of parties) {
@@ -56,11 +73,25 @@ export class Registry {
 
   static fromSnapshot(snapshot: RegistrySnapshot | undefined): Registry {
     if (snapshot === undefined) return Registry.empty();
-    return new Registry(snapshot.asOf, structuredClone(snapshot.parties));
+    return new Registry(
+      snapshot.asOf,
+      structuredClone(snapshot.parties),
+      structuredClone(snapshot.measures ?? []),
+    );
   }
 
   toSnapshot(): RegistrySnapshot {
-    return { asOf: this.#asOf, parties: structuredClone(this.parties()) };
+    const measures = [...this.#measures.measures.values()];
+    return {
+      asOf: this.#asOf,
+      parties: structuredClone(this.parties()),
+      ...(measures.length === 0 ? {} : { measures: structuredClone(measures) }),
+    };
+  }
+
+  /** The measures defined so far, for measure admission (read it, never add to it). */
+  measures(): MeasureBook {
+    return this.#measures;
   }
 
   /** Number of log entries folded in: the registry describes the log's first `asOf` entries. */
@@ -140,6 +171,18 @@ export class Registry {
           break;
         case 'key.revoke':
           this.#revoke(statement.body as KeyRevokeBody, leaf);
+          break;
+        case 'measure.define':
+        case 'measure.review':
+        case 'measure.renew':
+        case 'measure.withdraw':
+          // The book keeps the first definition of an id and ignores what non-parties say.
+          this.#measures.add({
+            index: leaf.index,
+            integratedAt: parseUtcTimestamp(leaf.integratedAt) ?? 0,
+            statementId: leaf.statement,
+            statement: statement as AnyStatement,
+          });
           break;
         default:
           break;

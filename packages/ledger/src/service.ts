@@ -2,10 +2,30 @@
  * The ledger's domain facade: what the HTTP handlers (Lambda and local) call. Stateless between
  * calls, so any number of instances can serve one set of stores.
  */
+import type { ComplianceSummary } from '@cbm-ledger/compliance';
 import { Admission } from './admission.js';
 import type { SubmitRequest } from './admission.js';
+import { LedgerCompliance } from './compliance.js';
+import type {
+  ComplianceQuery,
+  ComplianceResult,
+  MeasureListView,
+  TimelineView,
+} from './compliance.js';
+import { RequestAuthenticator } from './auth.js';
+import type { SignedRequest } from './auth.js';
 import type { LedgerConfig } from './config.js';
-import type { Clock, EvidenceStore, LogStore, RegistryStore, StatementStore } from './ports.js';
+import type { RegistryCache } from './derived-state.js';
+import { CosignatureIntake, WitnessReads } from './cosignatures.js';
+import type { CheckpointStatus, CosignatureReceipt } from './cosignatures.js';
+import type {
+  Clock,
+  EvidenceStore,
+  LogStore,
+  RegistryStore,
+  ReplayGuard,
+  StatementStore,
+} from './ports.js';
 import { LedgerReads } from './reads.js';
 import type { IntegrationSignal } from './signal.js';
 import type {
@@ -31,14 +51,29 @@ export interface LedgerServiceDeps {
   /** The log's C2SP verifier key, published by GET /v1/ledger and checked against genesis. */
   readonly logVkey: string;
   readonly integration?: IntegrationSignal;
+  /** Replay protection for signed reads; without it signed requests are refused (401). */
+  readonly replay?: ReplayGuard;
+  /**
+   * Admission's copy of the registry (derived-state.ts), shared with the in-process integrator
+   * where there is one; without it every submission reads the registry snapshot.
+   */
+  readonly registryCache?: RegistryCache;
 }
 
 export class LedgerService {
   readonly #reads: LedgerReads;
+  readonly #compliance: LedgerCompliance;
   readonly #admission: Admission;
+  readonly #witnesses: WitnessReads;
+  readonly #cosignatures: CosignatureIntake;
+  readonly #auth: RequestAuthenticator;
 
   constructor(deps: LedgerServiceDeps) {
+    this.#witnesses = new WitnessReads(deps);
+    this.#cosignatures = new CosignatureIntake(deps);
+    this.#auth = new RequestAuthenticator(deps);
     this.#reads = new LedgerReads(deps);
+    this.#compliance = new LedgerCompliance(deps);
     this.#admission = new Admission({ ...deps, reads: this.#reads });
   }
 
@@ -62,8 +97,24 @@ export class LedgerService {
     return this.#reads.entry(index, viewer);
   }
 
+  /** The newest checkpoint with every valid witness cosignature appended. */
   checkpoint(): Promise<string> {
-    return this.#reads.checkpoint();
+    return this.#witnesses.checkpoint();
+  }
+
+  /** GET /v1/checkpoints/{size}: a checkpoint the log signed, its cosignatures and quorum. */
+  checkpointStatus(size: number): Promise<CheckpointStatus> {
+    return this.#witnesses.checkpointStatus(size);
+  }
+
+  /** POST /v1/checkpoint/cosignatures: keeps a verified cosignature of a registered witness. */
+  addCosignature(body: unknown): Promise<CosignatureReceipt> {
+    return this.#cosignatures.add(body);
+  }
+
+  /** The viewer of a request: anonymous when unsigned, else the signing party (or 401). */
+  authenticate(request: SignedRequest): Promise<Viewer> {
+    return this.#auth.viewer(request);
   }
 
   inclusionProof(index: number, treeSize: number): Promise<InclusionProofJson> {
@@ -88,5 +139,27 @@ export class LedgerService {
 
   party(id: string): Promise<PartyView> {
     return this.#reads.party(id);
+  }
+
+  /** GET /v1/compliance: the report over (the first treeSize entries, at), with its JCS bytes. */
+  compliance(q: ComplianceQuery, viewer: Viewer): Promise<ComplianceResult> {
+    return this.#compliance.compliance(q, viewer);
+  }
+
+  /** Per-state finding counts of the unfiltered report (public endpoint). */
+  complianceSummary(
+    q: { readonly at?: string; readonly treeSize?: number } = {},
+  ): Promise<ComplianceSummary> {
+    return this.#compliance.complianceSummary(q);
+  }
+
+  /** GET /v1/measures. */
+  measures(at?: string, viewer?: Viewer): Promise<MeasureListView> {
+    return this.#compliance.measures(at, viewer);
+  }
+
+  /** GET /v1/measures/{id}/timeline. */
+  timeline(id: string, at?: string, viewer?: Viewer): Promise<TimelineView> {
+    return this.#compliance.timeline(id, at, viewer);
   }
 }

@@ -86,6 +86,8 @@ export interface LedgerInfo {
   /** The operator party that created the ledger; null before genesis is integrated. */
   operator: string | null;
   witnesses: WitnessView[];
+  /** k of the k-of-n witness quorum (0: none asked for); see GET /v1/checkpoints/{size}. */
+  witnessQuorum: number;
   ruleSets: string[];
   version: string;
   treeSize: number;

@@ -76,6 +76,44 @@ function withEvidence(h: Harness, sha256: string, size: number): Submission {
   );
 }
 
+/** A measure between JOR and EGY; `term` and `review` patch the defaults. */
+function measureBody(
+  id: string,
+  term: Record<string, unknown> = {},
+  dates: Record<string, unknown> = {},
+): unknown {
+  return {
+    id,
+    title: `Measure ${id}`,
+    parties: ['state:JOR', 'state:EGY'],
+    ruleSet: 'vd2011',
+    overrides: {},
+    adoptedAt: '2026-01-15T12:00:00Z',
+    inForceAt: '2026-02-01T00:00:00Z',
+    term: {
+      sunsetAt: '2031-02-01T00:00:00Z',
+      renewal: 'affirmative',
+      renewalPeriodMonths: 60,
+      terminationNoticeDays: 180,
+      ...term,
+    },
+    review: { firstAt: '2027-02-01T00:00:00Z', intervalMonths: 12, graceDays: 30 },
+    ...dates,
+  };
+}
+
+/** A measure statement of `issuer` (JOR unless given), signed by the issuer. */
+function measureStatement(
+  h: Harness,
+  type: StatementType,
+  body: unknown,
+  issuer = 'state:JOR',
+): Submission {
+  return signed(h, statementOf(h, issuer, {}, type, body));
+}
+
+const days = (n: number): number => n * 86_400_000;
+
 const rows: Row[] = [
   // Transport
   { name: 'empty body', build: () => json(new Uint8Array(0)), code: 'BODY_EMPTY', status: 400 },
@@ -426,6 +464,111 @@ const rows: Row[] = [
     status: 409,
     extensions: (h) => ({ head: { seq: 1, statement: h.chains.get('state:JOR')!.id } }),
   },
+  // Measures (issue 4: who may review, renew and withdraw, and with what notice)
+  {
+    name: 'a second definition of a measure id',
+    build: (h) =>
+      signed(h, statementOf(h, 'state:JOR', {}, 'measure.define', measureBody('m-affirmative')), [
+        h.key('state:JOR'),
+        h.key('state:EGY'),
+      ]),
+    code: 'MEASURE_EXISTS',
+    status: 409,
+    extensions: () => ({ path: '$.body.id' }),
+  },
+  {
+    name: 'a review of a measure nobody defined',
+    build: (h) =>
+      measureStatement(h, 'measure.review', {
+        measure: 'm-undefined',
+        dueAt: '2027-02-01T00:00:00Z',
+        outcome: 'continue',
+      }),
+    code: 'MEASURE_UNKNOWN',
+    status: 422,
+    extensions: () => ({ path: '$.body.measure' }),
+  },
+  {
+    name: 'a review by a state that is not party to the measure',
+    build: (h) =>
+      measureStatement(
+        h,
+        'measure.review',
+        { measure: 'm-affirmative', dueAt: '2027-02-01T00:00:00Z', outcome: 'continue' },
+        'state:LBN',
+      ),
+    code: 'MEASURE_NOT_PARTY',
+    status: 422,
+  },
+  {
+    name: 'a withdrawal by a state that is not party to the measure',
+    build: (h) =>
+      measureStatement(
+        h,
+        'measure.withdraw',
+        {
+          measure: 'm-affirmative',
+          effectiveAt: new Date(h.clock.now() + days(365)).toISOString(),
+        },
+        'state:LBN',
+      ),
+    code: 'MEASURE_NOT_PARTY',
+    status: 422,
+  },
+  {
+    name: 'a review of a measure past its sunset',
+    build: (h) =>
+      measureStatement(h, 'measure.review', {
+        measure: 'm-expired',
+        dueAt: '2025-06-01T00:00:00Z',
+        outcome: 'continue',
+      }),
+    code: 'MEASURE_EXPIRED',
+    status: 422,
+  },
+  {
+    name: 'a review for a date the measure does not schedule',
+    build: (h) =>
+      measureStatement(h, 'measure.review', {
+        measure: 'm-affirmative',
+        dueAt: '2027-03-01T00:00:00Z',
+        outcome: 'continue',
+      }),
+    code: 'REVIEW_NOT_SCHEDULED',
+    status: 422,
+    extensions: () => ({ path: '$.body.dueAt' }),
+  },
+  {
+    name: 'a renewal of a measure that renews automatically',
+    build: (h) =>
+      measureStatement(h, 'measure.renew', {
+        measure: 'm-automatic',
+        newSunsetAt: '2036-02-01T00:00:00Z',
+      }),
+    code: 'MEASURE_NOT_RENEWABLE',
+    status: 422,
+  },
+  {
+    name: 'a renewal that does not move the sunset later',
+    build: (h) =>
+      measureStatement(h, 'measure.renew', {
+        measure: 'm-affirmative',
+        newSunsetAt: '2030-02-01T00:00:00Z',
+      }),
+    code: 'MEASURE_NOT_RENEWABLE',
+    status: 422,
+  },
+  {
+    name: 'a withdrawal with less notice than the measure sets',
+    build: (h) =>
+      measureStatement(h, 'measure.withdraw', {
+        measure: 'm-affirmative',
+        effectiveAt: new Date(h.clock.now() + days(179)).toISOString(),
+      }),
+    code: 'WITHDRAWAL_NOTICE_TOO_SHORT',
+    status: 422,
+    extensions: () => ({ path: '$.body.effectiveAt' }),
+  },
   // Evidence
   {
     name: 'evidence not stored',
@@ -462,7 +605,7 @@ describe('bad input to POST /v1/statements', () => {
   const h = new Harness();
 
   beforeAll(async () => {
-    await h.bootstrap(['state:JOR', 'state:EGY', 'state:TUN', 'observer:team']);
+    await h.bootstrap(['state:JOR', 'state:EGY', 'state:TUN', 'state:LBN', 'observer:team']);
     // EGY rotates: its first key is retired. TUN's key is revoked by the operator.
     const next = testKey('state:EGY', 'next');
     await h.issue(
@@ -483,6 +626,31 @@ describe('bad input to POST /v1/statements', () => {
       effectiveAt: new Date(h.clock.now() - 60_000).toISOString(),
     });
     await h.issue('state:JOR', 'info.exchange', infoExchangeBody());
+    await h.integrate(); // EGY's new key signs from its integration on
+    // Measures between JOR and EGY (issued by EGY, leaving JOR's chain to the rows): one
+    // renewing affirmatively, one automatically, one expired.
+    const bothSign = { signers: [h.key('state:JOR'), h.key('state:EGY')] };
+    await h.issue('state:EGY', 'measure.define', measureBody('m-affirmative'), bothSign);
+    await h.issue(
+      'state:EGY',
+      'measure.define',
+      measureBody('m-automatic', { renewal: 'automatic' }),
+      bothSign,
+    );
+    await h.issue(
+      'state:EGY',
+      'measure.define',
+      measureBody(
+        'm-expired',
+        { sunsetAt: '2026-01-01T00:00:00Z', renewal: 'none', renewalPeriodMonths: undefined },
+        {
+          adoptedAt: '2024-12-01T00:00:00Z',
+          inForceAt: '2025-01-01T00:00:00Z',
+          review: { firstAt: '2025-06-01T00:00:00Z', intervalMonths: 12, graceDays: 30 },
+        },
+      ),
+      bothSign,
+    );
     h.memory.evidence.putVerified(evidenceHex, evidenceBytes, 'image/jpeg');
     h.memory.evidence.putUnchecked(tamperedHex, evidenceBytes, 'image/jpeg');
     await h.integrate();
@@ -502,6 +670,25 @@ describe('bad input to POST /v1/statements', () => {
   it('accepts a well-formed submission in the same prepared ledger (the rows are not vacuous)', async () => {
     const evidence = await h.service.submit(withEvidence(h, evidenceHex, evidenceBytes.length));
     expect(evidence.status).toBe(202);
+  });
+
+  it('accepts the measure statements the measure rows are near misses of', async () => {
+    const review = await h.issue('state:EGY', 'measure.review', {
+      measure: 'm-affirmative',
+      dueAt: '2028-02-01T00:00:00Z',
+      outcome: 'continue',
+    });
+    expect(review.outcome.status).toBe(202);
+    const renew = await h.issue('state:EGY', 'measure.renew', {
+      measure: 'm-affirmative',
+      newSunsetAt: '2036-02-01T00:00:00Z',
+    });
+    expect(renew.outcome.status).toBe(202);
+    const withdraw = await h.issue('state:EGY', 'measure.withdraw', {
+      measure: 'm-automatic',
+      effectiveAt: new Date(h.clock.now() + days(180)).toISOString(),
+    });
+    expect(withdraw.outcome.status).toBe(202);
   });
 });
 

@@ -37,6 +37,7 @@ import type {
   LedgerConfig,
   MemoryStores,
   Ports,
+  RegistryCache,
   SubmitOutcome,
 } from '@cbm-ledger/ledger';
 import { validStatements } from '../../protocol/test/fixtures/statements.js';
@@ -129,6 +130,8 @@ export interface HarnessOptions {
   readonly ports?: Ports;
   readonly memory?: MemoryStores;
   readonly integration?: IntegrationSignal;
+  /** Admission's registry copy; the harness's integrators hand it each snapshot they store. */
+  readonly registryCache?: RegistryCache;
 }
 
 export interface IssueOptions {
@@ -147,6 +150,7 @@ export class Harness {
   readonly signer: CheckpointSigner;
   readonly service: LedgerService;
   readonly integrator: Integrator;
+  readonly registryCache: RegistryCache | undefined;
   /** Current signing key of each party. */
   readonly keys = new Map<string, TestKey>();
   /** Each issuer's chain as far as this harness knows it. */
@@ -163,7 +167,9 @@ export class Harness {
       config: this.config,
       logVkey: this.signer.vkey,
       ...(options.integration === undefined ? {} : { integration: options.integration }),
+      ...(options.registryCache === undefined ? {} : { registryCache: options.registryCache }),
     });
+    this.registryCache = options.registryCache;
     this.integrator = this.newIntegrator();
     this.keys.set(OPERATOR, testKey(OPERATOR));
   }
@@ -176,6 +182,7 @@ export class Harness {
     } = {},
   ): Integrator {
     const { ports = this.ports, batchSize, onIntegrated } = options;
+    const cache = this.registryCache;
     return new Integrator({
       ...ports,
       signer: this.signer,
@@ -183,6 +190,7 @@ export class Harness {
       config:
         batchSize === undefined ? this.config : { ...this.config, integrationBatchSize: batchSize },
       ...(onIntegrated === undefined ? {} : { onIntegrated }),
+      ...(cache === undefined ? {} : { onRegistry: (snapshot) => cache.offer(snapshot) }),
     });
   }
 

@@ -163,7 +163,13 @@ export function createLocalServer(options: LocalServerOptions): Server {
       }
     });
   });
-  // Long enough for `Prefer: wait=20`; the defaults close idle keep-alive sockets quickly.
+  // Long enough for `Prefer: wait=20`.
   server.requestTimeout = 60_000;
+  // Node closes an idle kept-alive socket after 5 s by default, and a client that sends its next
+  // request on it in that instant gets ECONNRESET. Idle sockets stay open longer than clients
+  // keep them (as load balancers do: 60 s upstream, 65 s here), and headersTimeout must exceed
+  // keepAliveTimeout so a request arriving at the end of the idle time is not cut off.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return server;
 }

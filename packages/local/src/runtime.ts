@@ -10,6 +10,8 @@ import {
   Integrator,
   LedgerError,
   LedgerService,
+  PublicLedger,
+  RegistryCache,
   createCheckpointSigner,
   createGenesis,
   defaultLedgerConfig,
@@ -24,7 +26,7 @@ import {
   ensureTable,
   isLocalEndpoint,
 } from '@cbm-ledger/store-aws';
-import { createApiHandler } from '@cbm-ledger/functions';
+import { createApiHandler, createPublicHandler, withPublicView } from '@cbm-ledger/functions';
 import type { ApiLogger } from '@cbm-ledger/functions';
 import { ensureBucket } from './bucket.js';
 import { DataDirError, loadOrCreateKeyFile, lockDataDir, prepareDataDir } from './data-dir.js';
@@ -167,12 +169,21 @@ async function start(
   const clock = { now: () => Date.now() };
   const signer = createCheckpointSigner(origin, logSeed);
   const signal = new InProcessIntegrationSignal();
+  // Admission's copy of the registry: the in-process integrator hands over every snapshot it
+  // stores, so revocations and new measures bind admission as soon as they are integrated;
+  // registryMaxAgeMs only matters when another process integrates into the same (external)
+  // table.
+  const registryCache = new RegistryCache({
+    registry: stores.registry,
+    maxAgeMs: config.registryMaxAgeMs,
+  });
   const integrator = new Integrator({
     ...stores,
     signer,
     clock,
     config,
     onIntegrated: (ids) => signal.integrated(ids),
+    onRegistry: (snapshot) => registryCache.offer(snapshot),
   });
   const service = new LedgerService({
     ...stores,
@@ -181,6 +192,7 @@ async function start(
     config,
     logVkey: signer.vkey,
     integration: signal,
+    registryCache,
   });
 
   // First start: the genesis entry. After a crash between acceptance and integration the genesis
@@ -225,7 +237,14 @@ async function start(
 
   const routes: LocalRoute[] = localEvidence === undefined ? [] : [localEvidence];
   const server = createLocalServer({
-    api: createApiHandler(service, { limits: config, logger }),
+    // The public view as on AWS: its own handler, over the read-only halves of the stores.
+    api: withPublicView(
+      createApiHandler(service, { limits: config, logger }),
+      createPublicHandler(new PublicLedger({ ...stores, clock, config, logVkey: signer.vkey }), {
+        limits: config,
+        logger,
+      }),
+    ),
     maxBodyBytes: config.maxBodyBytes,
     routes,
     onError: (e) => logger.error('request failed', e),

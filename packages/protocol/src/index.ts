@@ -38,3 +38,4 @@ export * from './dsse.js';
 export * from './leaf.js';
 export * from './statement/index.js';
 export * from './conformance.js';
+export * from './http-signature.js';

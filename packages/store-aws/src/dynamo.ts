@@ -23,6 +23,8 @@
  * | tree tile         | `tree#<level/8>`    | `tile#<k>`            | `n<r>_<o>` (B, 32 bytes): the node at level 8·(level/8)+r, index k·2^(8−r)+o |
  * | head              | `log`               | `head`                | size (N), root (B), frontier (L of B), checkpoint (S) |
  * | checkpoint        | `checkpoint`        | `<size>`              | note (S) |
+ * | cosignature       | `cosignature#<size>`| `<witness>#<time>`    | witness (S), line (S), time (N): one per (size, witness, time), never replaced |
+ * | nonce claim       | `replay#<keyid>`    | `<nonce>`             | ttl (N, POSIX s): a signed read's nonce until its signature expires (DynamoDB TTL deletes it) |
  * | registry          | `registry`          | `snapshot`            | asOf (N), snapshot (JSON S) or snapshotZ (gzip B) when large |
  *
  * The GSI `pending` (gpk, gsk; projection ALL) is sparse: only acceptance items still awaiting
@@ -37,8 +39,9 @@
  * - link writes the id pointer and the citations with unconditional puts (both are functions of
  *   the statement), batched across concurrent callers.
  * - markIntegrated re-puts the acceptance item without gpk/gsk and with `index`, and writes the id
- *   pointer with `index`, all through BatchWriteItem: neither needs a condition, because an
- *   acceptance item only ever changes from pending to integrated with a fixed index.
+ *   pointer with `index` and the citations (what link writes, which the port asks of it), all
+ *   through BatchWriteItem: none needs a condition, because an acceptance item only ever changes
+ *   from pending to integrated with a fixed index.
  * - Leaves: one attribute per index inside a 256-leaf bundle, written by conditional UpdateItems
  *   (64 leaves each, in index order) whose condition is, per index, `attribute_not_exists(l) OR
  *   l = :leaf`. That takes each index exactly once, makes rewriting the same leaf a no-op, needs
@@ -75,7 +78,9 @@ import {
   type LogStore,
   type RegistrySnapshot,
   type RegistryStore,
+  type ReplayGuard,
   type StatementStore,
+  type StoredCosignature,
 } from '@cbm-ledger/ledger';
 import {
   canonicalLeaf,
@@ -116,6 +121,7 @@ import {
   type RetryPolicy,
 } from './batch.js';
 import { isConditionalCheckFailed, storeFault } from './errors.js';
+import { ReadCoalescer } from './read-coalescer.js';
 import { DEFAULT_TABLE, PENDING_INDEX } from './table.js';
 
 export const PENDING_SHARDS = 4;
@@ -142,6 +148,8 @@ export interface DynamoStoreOptions {
   readonly table?: string;
   /** Retry policy for unprocessed batch items. */
   readonly retry?: RetryPolicy;
+  /** Clock of the replay guard, epoch ms; default Date.now. */
+  readonly now?: () => number;
 }
 
 type PutOutcome = { ok: true } | { ok: false; old: Item | undefined };
@@ -327,9 +335,12 @@ const unkeyable = (value: string): boolean => Buffer.byteLength(value, 'utf8') >
 
 export class DynamoStatementStore implements StatementStore {
   readonly #links: WriteCoalescer;
+  /** The integrator looks up every statement of a batch (and its predecessor) at once. */
+  readonly #slots: ReadCoalescer;
 
   constructor(private readonly table: LedgerTable) {
     this.#links = new WriteCoalescer(table.client, table.name, table.retry);
+    this.#slots = new ReadCoalescer(table.client, table.name, 'getBySeq', table.retry);
   }
 
   async accept(statement: AdmittedStatement): Promise<AcceptOutcome> {
@@ -424,7 +435,7 @@ export class DynamoStatementStore implements StatementStore {
   async getBySeq(issuer: string, seq: number): Promise<AdmittedStatement | undefined> {
     requireCount(seq, 'seq');
     if (unkeyable(issuer)) return undefined;
-    const item = await this.table.get(statementKey(issuer, seq), 'getBySeq');
+    const item = await this.#slots.get(statementKey(issuer, seq));
     return item === undefined ? undefined : parseStatement(item);
   }
 
@@ -531,6 +542,17 @@ export class DynamoStatementStore implements StatementStore {
           },
         },
       });
+      for (const sha256 of new Set(statement.evidence)) {
+        requests.push({
+          PutRequest: {
+            Item: {
+              ...citingKey(sha256, statement.issuer, statement.seq),
+              issuer: S(statement.issuer),
+              seq: N(statement.seq),
+            },
+          },
+        });
+      }
     }
     await batchWrite(this.table.client, this.table.name, requests, this.table.retry);
   }
@@ -850,6 +872,102 @@ export class DynamoLogStore implements LogStore {
     const item = await this.table.get({ pk: S('checkpoint'), sk: S(pad(size)) }, 'getCheckpoint');
     return item === undefined ? undefined : getS(item, 'note');
   }
+
+  /**
+   * One item per (size, witness, time), put only if absent: a witness's later cosignature of the
+   * same checkpoint is a new item, so nothing kept is ever overwritten. The sort key ends in the
+   * fixed-width time, so it names (witness, time) unambiguously whatever the witness name holds.
+   */
+  async putCosignature(
+    size: number,
+    witness: string,
+    line: string,
+    time: number,
+  ): Promise<boolean> {
+    requireCount(size, 'size');
+    requireCount(time, 'time');
+    const item: Item = {
+      pk: S(`cosignature#${pad(size)}`),
+      sk: S(`${witness}#${pad(time)}`),
+      witness: S(witness),
+      line: S(line),
+      time: N(time),
+    };
+    const out = await this.table.put(item, 'putCosignature', {
+      expression: 'attribute_not_exists(pk)',
+    });
+    return out.ok;
+  }
+
+  async listCosignatures(size: number): Promise<StoredCosignature[]> {
+    requireCount(size, 'size');
+    const found: StoredCosignature[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      try {
+        const out = await this.table.client.send(
+          new QueryCommand({
+            TableName: this.table.name,
+            KeyConditionExpression: '#pk = :pk',
+            ExpressionAttributeNames: { '#pk': 'pk' },
+            ExpressionAttributeValues: { ':pk': S(`cosignature#${pad(size)}`) },
+            ConsistentRead: true,
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          found.push({
+            size,
+            witness: getS(item, 'witness'),
+            line: getS(item, 'line'),
+            time: getN(item, 'time'),
+          });
+        }
+        start = out.LastEvaluatedKey;
+      } catch (e) {
+        throw storeFault(e, 'listCosignatures');
+      }
+    } while (start !== undefined);
+    // Code-unit order, as the memory store sorts (DynamoDB orders sort keys by UTF-8 bytes).
+    return found.sort(
+      (a, b) => (a.witness < b.witness ? -1 : a.witness > b.witness ? 1 : 0) || a.time - b.time,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replay guard (signed reads)
+
+/** The attribute DynamoDB's TTL must be configured on (epoch seconds). */
+export const TTL_ATTRIBUTE = 'ttl';
+
+/**
+ * Claims a signed request's nonce with one conditional put. A claim whose `ttl` has passed may be
+ * taken again: DynamoDB deletes expired items only eventually (within days), and an expired
+ * claim protects nothing, since the signature it came with is refused as expired.
+ */
+export class DynamoReplayGuard implements ReplayGuard {
+  constructor(
+    private readonly table: LedgerTable,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async claim(keyid: string, nonce: string, expiresAt: number): Promise<boolean> {
+    requireCount(expiresAt, 'expiresAt');
+    // Security: keyid and nonce were checked by the signature verifier (hex, base64url, bounded),
+    // so they fit in a key.
+    if (unkeyable(keyid) || unkeyable(nonce)) return false;
+    const out = await this.table.put(
+      { pk: S(`replay#${keyid}`), sk: S(nonce), [TTL_ATTRIBUTE]: N(expiresAt) },
+      'replay.claim',
+      {
+        expression: 'attribute_not_exists(pk) OR #ttl <= :now',
+        names: { '#ttl': TTL_ATTRIBUTE },
+        values: { ':now': N(Math.floor(this.now() / 1000)) },
+      },
+    );
+    return out.ok;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -895,6 +1013,7 @@ export interface DynamoStores {
   readonly statements: DynamoStatementStore;
   readonly log: DynamoLogStore;
   readonly registry: DynamoRegistryStore;
+  readonly replay: DynamoReplayGuard;
 }
 
 export function createDynamoStores(options: DynamoStoreOptions): DynamoStores {
@@ -907,5 +1026,6 @@ export function createDynamoStores(options: DynamoStoreOptions): DynamoStores {
     statements: new DynamoStatementStore(table),
     log: new DynamoLogStore(table),
     registry: new DynamoRegistryStore(table),
+    replay: new DynamoReplayGuard(table, options.now),
   };
 }

@@ -78,3 +78,70 @@ describe('createS3Client', () => {
     client.destroy();
   });
 });
+
+describe('per-call overhead of DynamoDB clients', () => {
+  /** A stand-in DynamoDB endpoint on this machine that records request headers. */
+  async function recordingEndpoint(): Promise<{
+    url: string;
+    headers: Record<string, string | string[] | undefined>[];
+    close: () => Promise<void>;
+  }> {
+    const { createServer } = await import('node:http');
+    const headers: Record<string, string | string[] | undefined>[] = [];
+    const server = createServer((req, res) => {
+      headers.push(req.headers);
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/x-amz-json-1.0');
+        res.end('{"TableNames":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      headers,
+      close: () => new Promise((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it('sends an emulator on this machine a SigV4-shaped header without computing a signature', async () => {
+    const endpoint = await recordingEndpoint();
+    const { ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
+    const client = createDynamoClient({ endpoint: endpoint.url });
+    try {
+      await client.send(new ListTablesCommand({}));
+      await client.send(new ListTablesCommand({}));
+    } finally {
+      client.destroy();
+      await endpoint.close();
+    }
+    expect(endpoint.headers).toHaveLength(2);
+    for (const h of endpoint.headers) {
+      expect(h['authorization']).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/dynamodb\/aws4_request, SignedHeaders=host;x-amz-date, Signature=0{64}$/,
+      );
+      expect(h['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    }
+  });
+
+  it('signs with SigV4 for any endpoint elsewhere', async () => {
+    const client = createDynamoClient({
+      endpoint: 'https://dynamodb.eu-central-1.amazonaws.com',
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' },
+    });
+    const signer = await (client.config.signer as () => Promise<object>)();
+    expect(signer.constructor.name).toBe('SignatureV4');
+    client.destroy();
+  });
+
+  it('drops the logger middleware and caches the resolved middleware stack', () => {
+    for (const endpoint of ['http://127.0.0.1:4567', undefined]) {
+      const client = createDynamoClient(endpoint === undefined ? {} : { endpoint });
+      expect(client.middlewareStack.identify().join(' ')).not.toMatch(/loggerMiddleware/);
+      expect((client.config as { cacheMiddleware?: boolean }).cacheMiddleware).toBe(true);
+      client.destroy();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   type AdmittedStatement,
   type LogStore,
   type RegistryStore,
+  type ReplayGuard,
   type StatementStore,
 } from '@cbm-ledger/ledger';
 import {
@@ -31,6 +32,7 @@ export interface PortStores {
   readonly statements: StatementStore;
   readonly log: LogStore;
   readonly registry: RegistryStore;
+  readonly replay: ReplayGuard;
 }
 
 const settle = <T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> =>
@@ -418,6 +420,73 @@ export function describePortConformance(
       await expect(log.putCheckpoint(10, 'another note\n')).rejects.toThrow();
       expect(await log.getCheckpoint(10)).toBe('note ten\n');
       expect(await log.getCheckpoint(11)).toBe('note eleven\n');
+    });
+
+    it('keeps every cosignature per (size, witness, time) and never replaces one', async () => {
+      const { log } = await makeStores();
+      expect(await log.listCosignatures(7)).toEqual([]);
+      expect(await log.putCosignature(7, 'w.example/b', '— w.example/b AAAA', 100)).toBe(true);
+      expect(await log.putCosignature(7, 'w.example/b', '— w.example/b BBBB', 100)).toBe(false);
+      expect(await log.putCosignature(7, 'w.example/b', '— w.example/b CCCC', 200)).toBe(true);
+      expect(await log.putCosignature(7, 'w.example/a', '— w.example/a DDDD', 300)).toBe(true);
+      expect(await log.putCosignature(8, 'w.example/a', '— w.example/a EEEE', 300)).toBe(true);
+      // A name that looks like another's key suffix must not collide with it.
+      const tricky = `w.example/b#${'0'.repeat(13)}100`;
+      expect(await log.putCosignature(7, tricky, '— tricky FFFF', 100)).toBe(true);
+      expect(await log.listCosignatures(7)).toEqual([
+        { size: 7, witness: 'w.example/a', line: '— w.example/a DDDD', time: 300 },
+        { size: 7, witness: 'w.example/b', line: '— w.example/b AAAA', time: 100 },
+        { size: 7, witness: 'w.example/b', line: '— w.example/b CCCC', time: 200 },
+        { size: 7, witness: tricky, line: '— tricky FFFF', time: 100 },
+      ]);
+      expect(await log.listCosignatures(8)).toEqual([
+        { size: 8, witness: 'w.example/a', line: '— w.example/a EEEE', time: 300 },
+      ]);
+    });
+
+    itRace(
+      'keeps exactly one of 20 concurrent cosignatures for one (size, witness, time)',
+      async () => {
+        const { log } = await makeStores();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => log.putCosignature(3, 'w', `— w L${i}`, 9)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const kept = await log.listCosignatures(3);
+        expect(kept).toEqual([
+          { size: 3, witness: 'w', line: `— w L${results.indexOf(true)}`, time: 9 },
+        ]);
+      },
+    );
+  });
+
+  describe(`${name}: ReplayGuard`, () => {
+    const keyid = 'ab'.repeat(32);
+    const future = Math.floor(Date.now() / 1000) + 300;
+
+    it('lets a nonce be claimed once per key while unexpired', async () => {
+      const { replay } = await makeStores();
+      expect(await replay.claim(keyid, 'nonce-1', future)).toBe(true);
+      expect(await replay.claim(keyid, 'nonce-1', future)).toBe(false);
+      expect(await replay.claim(keyid, 'nonce-1', future + 100)).toBe(false);
+      expect(await replay.claim(keyid, 'nonce-2', future)).toBe(true);
+      expect(await replay.claim('cd'.repeat(32), 'nonce-1', future)).toBe(true);
+    });
+
+    it('lets an expired claim be taken again', async () => {
+      const { replay } = await makeStores();
+      const past = Math.floor(Date.now() / 1000) - 10;
+      expect(await replay.claim(keyid, 'old', past)).toBe(true);
+      expect(await replay.claim(keyid, 'old', future)).toBe(true);
+      expect(await replay.claim(keyid, 'old', future)).toBe(false);
+    });
+
+    itRace('lets exactly one of 20 concurrent claims of one nonce win', async () => {
+      const { replay } = await makeStores();
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => replay.claim(keyid, 'raced', future)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
   });
 

@@ -1,0 +1,43 @@
+/**
+ * The read function: every GET under /v1 (ledger, statements, entries, checkpoints, proofs,
+ * evidence downloads, parties, measures, compliance, the OpenAPI document). Its role reads, and
+ * writes nothing but the nonce claims of signed requests; other methods answer 404 problem.
+ */
+import { createRoutesHandler } from '../handler.js';
+import { checkpointRoutes } from '../routes/checkpoint.js';
+import { complianceRoutes } from '../routes/compliance.js';
+import { cosignatureRoutes } from '../routes/cosignatures.js';
+import type { ApiRoute, LedgerApi } from '../routes/deps.js';
+import { entryRoutes } from '../routes/entries.js';
+import { evidenceRoutes } from '../routes/evidence.js';
+import { ledgerRoutes } from '../routes/ledger.js';
+import { openApiRoutes } from '../routes/openapi.js';
+import { partyRoutes } from '../routes/parties.js';
+import { proofRoutes } from '../routes/proofs.js';
+import { statementRoutes } from '../routes/statements.js';
+import { buildReadService, lazy } from './environment.js';
+import { apiEntry, logger } from './observability.js';
+
+export const readRoutes: readonly ApiRoute[] = [
+  ...ledgerRoutes,
+  ...statementRoutes,
+  ...entryRoutes,
+  ...checkpointRoutes,
+  ...cosignatureRoutes,
+  ...proofRoutes,
+  ...evidenceRoutes,
+  ...partyRoutes,
+  ...complianceRoutes,
+  ...openApiRoutes,
+].filter((r) => r.method === 'GET');
+
+const built = lazy(() => buildReadService(process.env));
+
+const api = createRoutesHandler(
+  // GET routes call only the read methods ReadApi holds.
+  readRoutes,
+  () => Promise.resolve(built().service as LedgerApi),
+  { logger, limits: () => built().config },
+);
+
+export const handler = apiEntry('read', (event, context) => api(event, context));

@@ -1,0 +1,461 @@
+/**
+ * The REST API (DESIGN.md §5): one explicit resource per normative path, each method integrated
+ * with the one function allowed to serve it; stage throttling; access and execution logging
+ * (never request bodies: a restricted envelope must not land in logs); X-Ray; a request
+ * validator; gateway errors as RFC 9457 problem+json; a WAFv2 web ACL. CORS exists only on the
+ * public view.
+ *
+ * Unknown paths get API Gateway's MISSING_AUTHENTICATION_TOKEN response, rewritten to the
+ * router's 404 problem; a wrong method on a known path reaches the `router` function through
+ * the resource's ANY method, which answers 405 with `Allow` exactly as the local runtime does.
+ *
+ * Request validation: the validator checks required query parameters at the gateway; bodies are
+ * validated by the handlers, which own the contract's error codes (a gateway JSON-schema model
+ * would answer the same bad input with other codes on AWS than on the local runtime).
+ */
+import { ArnFormat, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { acknowledge } from '../nag.js';
+import type { LedgerFunction } from './ledger-function.js';
+
+export type RouteTarget = 'submit' | 'read' | 'cosign';
+
+export interface ApiRouteSpec {
+  readonly method: 'GET' | 'POST';
+  /** A DESIGN.md §5 path. */
+  readonly path: string;
+  readonly target: RouteTarget;
+  /** Query parameters the gateway requires (the handler checks them again). */
+  readonly requiredQuery?: readonly string[];
+}
+
+/** Every authenticated-API route and the function that serves it. */
+export const API_ROUTES: readonly ApiRouteSpec[] = [
+  { method: 'GET', path: '/v1/ledger', target: 'read' },
+  { method: 'GET', path: '/v1/openapi.json', target: 'read' },
+  { method: 'POST', path: '/v1/statements', target: 'submit' },
+  { method: 'GET', path: '/v1/statements/{id}', target: 'read' },
+  { method: 'GET', path: '/v1/entries', target: 'read' },
+  { method: 'GET', path: '/v1/entries/{index}', target: 'read' },
+  { method: 'GET', path: '/v1/checkpoint', target: 'read' },
+  { method: 'POST', path: '/v1/checkpoint/cosignatures', target: 'cosign' },
+  { method: 'GET', path: '/v1/checkpoints/{size}', target: 'read' },
+  {
+    method: 'GET',
+    path: '/v1/proofs/inclusion',
+    target: 'read',
+    requiredQuery: ['index', 'treeSize'],
+  },
+  { method: 'GET', path: '/v1/proofs/consistency', target: 'read', requiredQuery: ['from', 'to'] },
+  { method: 'POST', path: '/v1/evidence', target: 'submit' },
+  { method: 'GET', path: '/v1/evidence/{sha256}', target: 'read' },
+  { method: 'GET', path: '/v1/parties', target: 'read' },
+  { method: 'GET', path: '/v1/parties/{id}', target: 'read' },
+  { method: 'GET', path: '/v1/measures', target: 'read' },
+  { method: 'GET', path: '/v1/measures/{id}/timeline', target: 'read' },
+  { method: 'GET', path: '/v1/compliance', target: 'read' },
+];
+
+/** The public view's resource: everything below it goes to the read-only public function. */
+export const PUBLIC_PATH = '/public/{proxy+}';
+
+export interface LedgerApiProps {
+  readonly stageName: string;
+  readonly submit: LedgerFunction;
+  readonly read: LedgerFunction;
+  readonly cosign: LedgerFunction;
+  readonly public: LedgerFunction;
+  readonly router: LedgerFunction;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly wafRateLimitPer5Min: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
+interface ProblemSpec {
+  readonly type: apigw.ResponseType;
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string;
+}
+
+// The same type URNs, titles and codes as functions/src/http/problem.ts.
+const PROBLEMS: readonly ProblemSpec[] = [
+  {
+    type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
+    status: 400,
+    code: 'MALFORMED',
+    title: 'Malformed input',
+    detail: '$context.error.validationErrorString',
+  },
+  {
+    type: apigw.ResponseType.BAD_REQUEST_BODY,
+    status: 400,
+    code: 'MALFORMED',
+    title: 'Malformed input',
+    detail: 'the request body is not valid',
+  },
+  {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    status: 404,
+    code: 'NOT_FOUND',
+    title: 'Not found',
+    detail: 'no route for this path',
+  },
+  {
+    type: apigw.ResponseType.RESOURCE_NOT_FOUND,
+    status: 404,
+    code: 'NOT_FOUND',
+    title: 'Not found',
+    detail: 'no route for this path',
+  },
+  {
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    status: 413,
+    code: 'BODY_TOO_LARGE',
+    title: 'Request body too large',
+    detail: 'the request exceeds the gateway limit',
+  },
+  {
+    type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    title: 'Unsupported media type',
+    detail: 'unsupported Content-Type',
+  },
+  {
+    type: apigw.ResponseType.THROTTLED,
+    status: 429,
+    code: 'THROTTLED',
+    title: 'Too many requests',
+    detail: 'the API is throttling requests; retry later',
+  },
+  {
+    type: apigw.ResponseType.QUOTA_EXCEEDED,
+    status: 429,
+    code: 'THROTTLED',
+    title: 'Too many requests',
+    detail: 'request quota exceeded; retry later',
+  },
+  {
+    type: apigw.ResponseType.WAF_FILTERED,
+    status: 403,
+    code: 'FORBIDDEN',
+    title: 'Forbidden',
+    detail: 'the request was blocked by the web application firewall',
+  },
+  {
+    type: apigw.ResponseType.ACCESS_DENIED,
+    status: 403,
+    code: 'FORBIDDEN',
+    title: 'Forbidden',
+    detail: 'access denied',
+  },
+  {
+    type: apigw.ResponseType.INTEGRATION_TIMEOUT,
+    status: 504,
+    code: 'STORE_UNAVAILABLE',
+    title: 'Store unavailable',
+    detail: 'the request timed out; retry later',
+  },
+  {
+    type: apigw.ResponseType.INTEGRATION_FAILURE,
+    status: 502,
+    code: 'INTERNAL',
+    title: 'Internal error',
+    detail: 'internal error (request $context.requestId)',
+  },
+  {
+    type: apigw.ResponseType.DEFAULT_5XX,
+    status: 500,
+    code: 'INTERNAL',
+    title: 'Internal error',
+    detail: 'internal error (request $context.requestId)',
+  },
+];
+
+function problemTemplate(p: ProblemSpec): string {
+  const type = `urn:cbm-ledger:problem:${p.code.toLowerCase().replaceAll('_', '-')}`;
+  // Only the detail may contain a VTL reference; everything else is a literal.
+  return `{"type":"${type}","title":"${p.title}","status":${p.status},"detail":"${p.detail}","code":"${p.code}"}`;
+}
+
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  requestTime: '$context.requestTime',
+  method: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  integrationStatus: '$context.integration.status',
+  errorMessage: '$context.error.message',
+  errorType: '$context.error.responseType',
+  wafStatus: '$context.waf.status',
+  xrayTraceId: '$context.xrayTraceId',
+});
+
+export class LedgerApi extends Construct {
+  readonly api: apigw.RestApi;
+  readonly webAcl: wafv2.CfnWebACL;
+  readonly accessLogs: LogGroup;
+
+  constructor(scope: Construct, id: string, props: LedgerApiProps) {
+    super(scope, id);
+    const stackName = Stack.of(this).stackName;
+
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${stackName}-api`,
+      description: 'CBM Ledger: signed CSBM declarations, verifiable log, public transparency view',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      // API Gateway needs an account-level role to write execution logs; kept on stack deletion
+      // because it is shared by every REST API of the account and region.
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      minCompressionSize: Size.kibibytes(1),
+      deployOptions: {
+        stageName: props.stageName,
+        loggingLevel: apigw.MethodLoggingLevel.INFO,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
+      },
+    });
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG4',
+      'DESIGN.md section 5: submissions are authenticated by their DSSE Ed25519 signatures, verified by admission against the registry; the public view is anonymous by definition; other reads authenticate callers with their registered Ed25519 keys (RFC 9421) in the handler. No gateway authorizer can express key-based authorization against the ledger registry.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-COG4',
+      'States, observers and the public hold Ed25519 keys registered in the ledger, not Cognito identities: callers are authenticated by DSSE or RFC 9421 signatures (DESIGN.md section 5), which a Cognito user pool authorizer cannot check.',
+    );
+    const cwRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cwRole !== undefined) {
+      acknowledge(
+        cwRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'The account-level API Gateway logging role needs exactly this AWS managed policy (it must create log groups named after the API id, which are not known in advance); it is assumable only by apigateway.amazonaws.com.',
+      );
+    }
+
+    const validator = this.api.addRequestValidator('Validator', {
+      requestValidatorName: 'body-and-parameters',
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    const integrations: Record<RouteTarget | 'public' | 'router', apigw.LambdaIntegration> = {
+      submit: this.integration(props.submit),
+      read: this.integration(props.read),
+      cosign: this.integration(props.cosign),
+      public: this.integration(props.public),
+      router: this.integration(props.router),
+    };
+
+    const resourcesWithMethods = new Set<apigw.IResource>();
+    for (const route of API_ROUTES) {
+      const resource = this.api.root.resourceForPath(route.path.slice(1));
+      const requestParameters: Record<string, boolean> = {};
+      for (const name of route.requiredQuery ?? [])
+        requestParameters[`method.request.querystring.${name}`] = true;
+      resource.addMethod(route.method, integrations[route.target], {
+        authorizationType: apigw.AuthorizationType.NONE,
+        requestValidator: validator,
+        requestParameters,
+      });
+      resourcesWithMethods.add(resource);
+    }
+
+    const publicResource = this.api.root.resourceForPath(PUBLIC_PATH.slice(1));
+    publicResource.addMethod('GET', integrations.public, {
+      authorizationType: apigw.AuthorizationType.NONE,
+      requestValidator: validator,
+    });
+    publicResource.addCorsPreflight({
+      allowOrigins: apigw.Cors.ALL_ORIGINS,
+      allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+      allowHeaders: [
+        'Accept',
+        'Accept-Encoding',
+        'If-None-Match',
+        'If-Modified-Since',
+        'Content-Type',
+      ],
+      allowCredentials: false,
+    });
+    resourcesWithMethods.add(publicResource);
+
+    // Other methods on known paths: the router answers 405 with Allow, touching no data.
+    for (const resource of resourcesWithMethods) {
+      resource.addMethod('ANY', integrations.router, {
+        authorizationType: apigw.AuthorizationType.NONE,
+        requestValidator: validator,
+      });
+    }
+
+    for (const problem of PROBLEMS) {
+      this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
+        type: problem.type,
+        statusCode: String(problem.status),
+        responseHeaders: {
+          'Content-Type': "'application/problem+json'",
+          'Cache-Control': "'no-store'",
+        },
+        templates: { 'application/json': problemTemplate(problem) },
+      });
+    }
+
+    this.webAcl = this.createWebAcl(
+      props.wafRateLimitPer5Min,
+      props.logRetention,
+      props.logRemovalPolicy,
+    );
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.api.deploymentStage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  private integration(fn: LedgerFunction): apigw.LambdaIntegration {
+    // One invoke permission per function for this API, rather than one per method.
+    return new apigw.LambdaIntegration(fn.function, {
+      proxy: true,
+      scopePermissionToMethod: false,
+    });
+  }
+
+  /** The API stage's execute-api URL, e.g. https://id.execute-api.region.amazonaws.com/prod/ */
+  get url(): string {
+    return this.api.url;
+  }
+
+  private createWebAcl(
+    rateLimit: number,
+    logRetention: logs.RetentionDays,
+    logRemovalPolicy: RemovalPolicy,
+  ): wafv2.CfnWebACL {
+    const stackName = Stack.of(this).stackName;
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: true,
+    });
+    const managed = (
+      priority: number,
+      name: string,
+      overrides: string[] = [],
+    ): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ...(overrides.length === 0
+            ? {}
+            : {
+                ruleActionOverrides: overrides.map((rule) => ({
+                  name: rule,
+                  actionToUse: { count: {} },
+                })),
+              }),
+        },
+      },
+      visibilityConfig: visibility(name),
+    });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      name: `${stackName}-api`,
+      description: 'CBM Ledger API: per-IP rate limit and AWS managed rule groups',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`${stackName}-api`),
+      customResponseBodies: {
+        'rate-limited': {
+          contentType: 'APPLICATION_JSON',
+          content:
+            '{"type":"urn:cbm-ledger:problem:throttled","title":"Too many requests","status":429,"detail":"too many requests from this address; retry later","code":"THROTTLED"}',
+        },
+      },
+      rules: [
+        {
+          name: 'RateLimitPerIp',
+          priority: 0,
+          action: {
+            block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate-limited' } },
+          },
+          statement: {
+            rateBasedStatement: {
+              limit: rateLimit,
+              aggregateKeyType: 'IP',
+              evaluationWindowSec: 300,
+            },
+          },
+          visibilityConfig: visibility('RateLimitPerIp'),
+        },
+        managed(1, 'AWSManagedRulesAmazonIpReputationList'),
+        // Submissions carry DSSE envelopes up to the ledger's 256 KiB body limit (64 KiB payloads
+        // in base64 plus signatures); the group's 8 KB body-size rule would block them.
+        managed(2, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
+        managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+      ],
+    });
+
+    // WAF logs go to a log group whose name must start with aws-waf-logs-; only blocked and
+    // counted requests are kept.
+    const wafLogGroupName = `aws-waf-logs-${stackName}`;
+    const wafLogs = new LogGroup(this, 'WafLogs', {
+      logGroupName: wafLogGroupName,
+      retention: logRetention,
+      removalPolicy: logRemovalPolicy,
+    });
+    const logging = new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: acl.attrArn,
+      // WAF wants the log group ARN without the trailing ':*' of its Arn attribute.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      loggingFilter: {
+        DefaultBehavior: 'DROP',
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [
+              { ActionCondition: { Action: 'BLOCK' } },
+              { ActionCondition: { Action: 'COUNT' } },
+            ],
+          },
+        ],
+      },
+    });
+    logging.node.addDependency(wafLogs);
+    return acl;
+  }
+}

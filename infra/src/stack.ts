@@ -1,0 +1,254 @@
+/**
+ * One CBM Ledger deployment (a stage): stores, keys, functions, API, public view, integrator,
+ * observability. Environment-agnostic: no account, region or context lookups.
+ */
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from './config.js';
+import { EvidenceStore } from './constructs/evidence-store.js';
+import { Integrator } from './constructs/integrator.js';
+import { LedgerApi } from './constructs/ledger-api.js';
+import { LedgerFunction } from './constructs/ledger-function.js';
+import { LedgerStore } from './constructs/ledger-store.js';
+import { LogKeys } from './constructs/log-keys.js';
+import {
+  Observability,
+  POWERTOOLS_SERVICE_NAME,
+  metricsNamespace,
+} from './constructs/observability.js';
+import { PublicView } from './constructs/public-view.js';
+import { HANDLERS, resolveEntry } from './handlers.js';
+import type { HandlerName } from './handlers.js';
+import { acknowledge } from './nag.js';
+
+export interface LedgerStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** Directory of the Lambda entries (tests point it elsewhere); default functions/src/lambda. */
+  readonly lambdaDir?: string;
+}
+
+const RETENTION_BY_DAYS: ReadonlyMap<number, logs.RetentionDays> = new Map([
+  [30, logs.RetentionDays.ONE_MONTH],
+  [400, logs.RetentionDays.THIRTEEN_MONTHS],
+]);
+
+export class LedgerStack extends Stack {
+  readonly config: StageConfig;
+  readonly store: LedgerStore;
+  readonly evidence: EvidenceStore;
+  readonly keys: LogKeys;
+  readonly functions: Readonly<Record<HandlerName, LedgerFunction>>;
+  readonly api: LedgerApi;
+  readonly publicView: PublicView;
+  readonly integrator: Integrator;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: LedgerStackProps) {
+    super(scope, id, {
+      description: `CBM Ledger (${props.config.stage}): verifiable ledger of confidence- and security-building measures`,
+      terminationProtection: props.config.terminationProtection,
+      ...props,
+    });
+    const config = props.config;
+    this.config = config;
+    const prod = config.stage === 'prod';
+    const logRetention =
+      RETENTION_BY_DAYS.get(config.logRetentionDays) ?? logs.RetentionDays.ONE_MONTH;
+    const logRemovalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    if (!config.originExplicit) {
+      Annotations.of(this).addWarningV2(
+        'cbm-ledger:defaultOrigin',
+        `No -c origin=... given: the ledger's origin defaults to ${config.origin}. The origin names the log key and every checkpoint and cannot change after genesis.`,
+      );
+    }
+
+    this.store = new LedgerStore(this, 'LedgerStore', { pitrDays: config.pitrDays });
+    this.evidence = new EvidenceStore(this, 'EvidenceStore', {
+      retentionDays: config.evidenceRetentionDays,
+      accessLogExpiryDays: config.accessLogExpiryDays,
+    });
+    acknowledge(
+      this.evidence.logsBucket,
+      'AwsSolutions-S1',
+      'This is the server-access-log destination bucket; logging its own access into itself would loop, and S3 writes these logs with its own service principal only.',
+    );
+    this.keys = new LogKeys(this, 'LogKeys', {
+      origin: config.origin,
+      operatorParty: config.operatorParty,
+      generation: config.logKeyGeneration,
+      ...(config.logKeySecretArn !== undefined && config.operatorKeySecretArn !== undefined
+        ? {
+            imported: {
+              logKeySecretArn: config.logKeySecretArn,
+              operatorKeySecretArn: config.operatorKeySecretArn,
+              ...(config.importedKeysKmsKeyArn === undefined
+                ? {}
+                : { kmsKeyArn: config.importedKeysKmsKeyArn }),
+            },
+          }
+        : {}),
+      logRetention,
+      logRemovalPolicy,
+    });
+
+    // Environment every ledger function reads (functions/src/lambda/environment.ts).
+    const common: Record<string, string> = {
+      CBM_ORIGIN: config.origin,
+      CBM_TABLE: this.store.table.tableName,
+      POWERTOOLS_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      CBM_WITNESS_QUORUM: String(config.witnessQuorum),
+    };
+    const apiEnv: Record<string, string> = {
+      ...common,
+      CBM_BUCKET: this.evidence.bucket.bucketName,
+      CBM_LOG_VKEY: this.keys.logVkey,
+    };
+    const make = (
+      name: HandlerName,
+      memorySize: number,
+      timeout: Duration,
+      environment: Record<string, string>,
+      reserved?: number,
+    ): LedgerFunction => {
+      const spec = HANDLERS[name];
+      const entry = resolveEntry(spec, props.lambdaDir);
+      if (entry.usesFallback) {
+        Annotations.of(this).addWarningV2(
+          `cbm-ledger:fallbackEntry:${name}`,
+          `functions/src/lambda/${spec.entry} does not exist yet: the ${name} function bundles ${spec.fallback ?? ''} (same routes restricted by API Gateway and by its own role).`,
+        );
+      }
+      return new LedgerFunction(this, `${name[0]?.toUpperCase() ?? ''}${name.slice(1)}Function`, {
+        entry: entry.path,
+        description: spec.description,
+        memorySize,
+        timeout,
+        environment,
+        logRetention,
+        logRemovalPolicy,
+        ...(reserved === undefined ? {} : { reservedConcurrentExecutions: reserved }),
+      });
+    };
+
+    const integratorFn = make(
+      'integrator',
+      1024,
+      Duration.seconds(60),
+      {
+        ...common,
+        CBM_LOG_VKEY: this.keys.logVkey,
+        CBM_LOG_KEY_SECRET_ARN: this.keys.logKeySecret.secretArn,
+      },
+      1,
+    );
+    const submitEnv: Record<string, string> = { ...apiEnv };
+    if (config.wakeIntegrator)
+      submitEnv['CBM_INTEGRATOR_FUNCTION'] = integratorFn.function.functionName;
+    this.functions = {
+      // API Gateway gives an integration 29 s; Prefer: wait is capped at 20 s.
+      submit: make('submit', 1024, Duration.seconds(28), submitEnv),
+      read: make('read', 512, Duration.seconds(10), apiEnv),
+      cosign: make('cosign', 512, Duration.seconds(10), apiEnv),
+      public: make('public', 512, Duration.seconds(10), {
+        ...apiEnv,
+        // Without it the view's links are root-relative, right under the CloudFront URL.
+        ...(config.publicBaseUrl === undefined
+          ? {}
+          : { CBM_PUBLIC_BASE_URL: config.publicBaseUrl }),
+      }),
+      router: make('router', 256, Duration.seconds(5), apiEnv),
+      integrator: integratorFn,
+    };
+
+    this.store.grantAdmission(this.functions.submit.role);
+    this.evidence.grantUpload(this.functions.submit.role);
+    this.store.grantSignedRead(this.functions.read.role);
+    this.evidence.grantDownload(this.functions.read.role);
+    this.store.grantCosigning(this.functions.cosign.role);
+    // The public view is anonymous: it reads, and writes nothing at all.
+    this.store.grantRead(this.functions.public.role);
+    // The router gets nothing: it only answers 404 and 405.
+
+    this.integrator = new Integrator(this, 'Integrator', {
+      function: integratorFn,
+      store: this.store,
+      keys: this.keys,
+    });
+    if (config.wakeIntegrator) this.integrator.grantWake(this.functions.submit.role);
+
+    this.api = new LedgerApi(this, 'LedgerApi', {
+      stageName: config.stage,
+      submit: this.functions.submit,
+      read: this.functions.read,
+      cosign: this.functions.cosign,
+      public: this.functions.public,
+      router: this.functions.router,
+      throttleRateLimit: config.throttleRateLimit,
+      throttleBurstLimit: config.throttleBurstLimit,
+      wafRateLimitPer5Min: config.wafRateLimitPer5Min,
+      logRetention,
+      logRemovalPolicy,
+    });
+    this.publicView = new PublicView(this, 'PublicView', {
+      api: this.api.api,
+      accessLogsBucket: this.evidence.logsBucket,
+      accessLogExpiryDays: config.accessLogExpiryDays,
+      ...(config.publicWebAclArn === undefined ? {} : { webAclArn: config.publicWebAclArn }),
+    });
+    this.observability = new Observability(this, 'Observability', {
+      api: this.api.api,
+      table: this.store.table,
+      webAcl: this.api.webAcl,
+      apiFunctions: {
+        submit: this.functions.submit,
+        read: this.functions.read,
+        cosign: this.functions.cosign,
+        public: this.functions.public,
+        router: this.functions.router,
+      },
+      integrator: integratorFn,
+      integratorThrottlesExpected: config.wakeIntegrator,
+      integrationLagAlarmSeconds: config.integrationLagAlarmSeconds,
+      checkpointAgeAlarmSeconds: config.checkpointAgeAlarmSeconds,
+      alarmActions: config.alarmActions,
+      ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
+    });
+
+    const output = (id: string, value: string, description: string): void => {
+      new CfnOutput(this, id, { value, description });
+    };
+    output('Origin', config.origin, "The ledger's origin (checkpoint origin line, log key name)");
+    output('ApiUrl', this.api.url, 'REST API base URL (append v1/...)');
+    output('PublicUrl', this.publicView.url, 'Public transparency view (CloudFront)');
+    output('LogVkey', this.keys.logVkey, 'Log verifier key: give it to witnesses and verifiers');
+    output('LogKeyId', this.keys.logKeyId, 'keyid of the log key');
+    output('OperatorParty', config.operatorParty, 'Operator party id');
+    output('OperatorKeyId', this.keys.operatorKeyId, 'keyid of the operator key');
+    output(
+      'LogKeySecretArn',
+      this.keys.logKeySecret.secretArn,
+      'Secret holding the log key file (integrator only)',
+    );
+    output(
+      'OperatorKeySecretArn',
+      this.keys.operatorKeySecret.secretArn,
+      'Secret holding the operator key file',
+    );
+    output('TableName', this.store.table.tableName, 'DynamoDB table');
+    output(
+      'EvidenceBucketName',
+      this.evidence.bucket.bucketName,
+      'Evidence bucket (Object Lock COMPLIANCE)',
+    );
+    output('IntegratorFunctionName', integratorFn.function.functionName, 'Integrator Lambda');
+    output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
+    if (this.observability.topic !== undefined) {
+      output('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic the alarms notify');
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readStageConfig } from '../src/config.js';
+
+const ctx =
+  (values: Record<string, unknown>) =>
+  (key: string): unknown =>
+    values[key];
+
+describe('stage configuration from CDK context', () => {
+  it('defaults to dev with a placeholder origin it reports as implicit', () => {
+    const c = readStageConfig(ctx({}));
+    expect(c.stage).toBe('dev');
+    expect(c.stackName).toBe('CbmLedger-dev');
+    expect(c.origin).toBe('cbm-ledger.example/dev');
+    expect(c.originExplicit).toBe(false);
+    expect(c.operatorParty).toBe('operator:cbm-ledger');
+    expect(c.terminationProtection).toBe(false);
+    expect(c.alarmActions).toBe(false);
+  });
+
+  it('makes prod stricter: retention, recovery window, alarm actions, termination protection', () => {
+    const dev = readStageConfig(ctx({ stage: 'dev' }));
+    const prod = readStageConfig(ctx({ stage: 'prod', origin: 'ledger.example.org/mena' }));
+    expect(prod.evidenceRetentionDays).toBeGreaterThan(dev.evidenceRetentionDays);
+    expect(prod.pitrDays).toBe(35);
+    expect(prod.logRetentionDays).toBeGreaterThan(dev.logRetentionDays);
+    expect(prod.alarmActions).toBe(true);
+    expect(prod.terminationProtection).toBe(true);
+    expect(prod.origin).toBe('ledger.example.org/mena');
+    expect(prod.originExplicit).toBe(true);
+  });
+
+  it('parses numbers and booleans given as strings on the command line', () => {
+    const c = readStageConfig(
+      ctx({
+        evidenceRetentionDays: '30',
+        wakeIntegrator: 'true',
+        logKeyGeneration: '2',
+        wafRateLimit: 500,
+      }),
+    );
+    expect(c.evidenceRetentionDays).toBe(30);
+    expect(c.wakeIntegrator).toBe(true);
+    expect(c.logKeyGeneration).toBe(2);
+    expect(c.wafRateLimitPer5Min).toBe(500);
+    expect(
+      readStageConfig(ctx({ witnessQuorum: '2', publicBaseUrl: 'https://ledger.example.org' })),
+    ).toMatchObject({
+      witnessQuorum: 2,
+      publicBaseUrl: 'https://ledger.example.org',
+    });
+  });
+
+  const bad: [string, Record<string, unknown>][] = [
+    ['an unknown stage', { stage: 'staging' }],
+    ['an origin with a space', { origin: 'my ledger' }],
+    ['an origin with a plus', { origin: 'a+b' }],
+    ['a non-operator party', { operatorParty: 'state:JOR' }],
+    ['a retention of zero days', { evidenceRetentionDays: '0' }],
+    ['a fractional retention', { evidenceRetentionDays: '1.5' }],
+    ['a recovery window beyond 35 days', { pitrDays: '36' }],
+    ['a boolean that is not true/false', { wakeIntegrator: 'yes' }],
+    ['a malformed secret ARN', { logKeySecretArn: 'log-key', operatorKeySecretArn: 'op-key' }],
+    [
+      'only one imported key',
+      { logKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:log-AbCdEf' },
+    ],
+    [
+      'a regional web ACL for CloudFront',
+      {
+        publicWebAclArn:
+          'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/x/00000000-0000-0000-0000-000000000000',
+      },
+    ],
+    ['an e-mail address without a domain', { alarmEmail: 'ops' }],
+    ['a plain-http public base URL', { publicBaseUrl: 'http://ledger.example.org' }],
+    ['a negative witness quorum', { witnessQuorum: '-1' }],
+    ['an object', { origin: { a: 1 } }],
+  ];
+  it.each(bad)('rejects %s', (_, values) => {
+    expect(() => readStageConfig(ctx(values))).toThrow(ConfigError);
+  });
+
+  it('accepts imported key secrets given together', () => {
+    const c = readStageConfig(
+      ctx({
+        logKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cbm/log-AbCdEf',
+        operatorKeySecretArn:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cbm/operator-AbCdEf',
+      }),
+    );
+    expect(c.logKeySecretArn).toContain(':secret:cbm/log');
+    expect(c.operatorKeySecretArn).toContain(':secret:cbm/operator');
+  });
+});

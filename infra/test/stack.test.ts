@@ -1,0 +1,785 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Match } from 'aws-cdk-lib/assertions';
+import { TTL_ATTRIBUTE, tableDefinition } from '@cbm-ledger/store-aws';
+import { API_ROUTES } from '../src/constructs/ledger-api.js';
+import type { LedgerFunction } from '../src/constructs/ledger-function.js';
+import { removeSynthOutputs, synth } from './support/synth.js';
+import type { Synthesized } from './support/synth.js';
+import {
+  actionsOf,
+  byService,
+  logicalId,
+  resourcesOfType,
+  roleStatements,
+} from './support/template.js';
+
+/** A synthesis bundles every function with esbuild: seconds, more on a loaded machine. */
+const SYNTH_TIMEOUT = 180_000;
+
+afterAll(removeSynthOutputs);
+const dev = synth({ stage: 'dev' });
+const prod = synth({
+  stage: 'prod',
+  origin: 'cbm-ledger.example/mena',
+  alarmEmail: 'ops@example.org',
+});
+
+type Name = keyof Synthesized['stack']['functions'] | 'provisioner';
+function fnOf(s: Synthesized, name: Name): LedgerFunction {
+  return name === 'provisioner' ? s.stack.keys.provisioner : s.stack.functions[name];
+}
+function actions(s: Synthesized, name: Name): string[] {
+  return actionsOf(roleStatements(s, logicalId(s, fnOf(s, name).role)));
+}
+function fnProps(s: Synthesized, name: Name): Record<string, unknown> {
+  const props = s.json.Resources[logicalId(s, fnOf(s, name).function)]?.Properties;
+  if (props === undefined) throw new Error(`no ${name} function`);
+  return props;
+}
+function env(s: Synthesized, name: Name): Record<string, unknown> {
+  return (fnProps(s, name)['Environment'] as { Variables: Record<string, unknown> }).Variables;
+}
+
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+const READS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+
+describe.each([
+  ['dev', dev],
+  ['prod', prod],
+])('%s stack', (stage, s) => {
+  const t = s.template;
+
+  describe('LedgerStore (DynamoDB)', () => {
+    it('mirrors store-aws tableDefinition() exactly: keys, attributes, the sparse pending index', () => {
+      const def = tableDefinition('ignored');
+      const sortByName = <T extends { AttributeName?: string }>(xs: T[]): T[] =>
+        [...xs].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)));
+      const [[, table]] = resourcesOfType(s, 'AWS::DynamoDB::GlobalTable') as unknown as [
+        [string, { Properties: Record<string, unknown> }],
+      ];
+      const p = table.Properties;
+      expect(resourcesOfType(s, 'AWS::DynamoDB::GlobalTable')).toHaveLength(1);
+      expect(resourcesOfType(s, 'AWS::DynamoDB::Table')).toHaveLength(0);
+      expect(p['KeySchema']).toEqual(def.KeySchema);
+      expect(sortByName(p['AttributeDefinitions'] as never[])).toEqual(
+        sortByName(def.AttributeDefinitions as never[]),
+      );
+      expect(p['GlobalSecondaryIndexes']).toEqual(
+        def.GlobalSecondaryIndexes?.map((g) => ({
+          IndexName: g.IndexName,
+          KeySchema: g.KeySchema,
+          Projection: g.Projection,
+        })),
+      );
+      expect(p['BillingMode']).toBe(def.BillingMode);
+      // Nonce claims of signed reads expire through TTL on store-aws's attribute.
+      expect(p['TimeToLiveSpecification']).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    });
+
+    it('has PITR, deletion protection, a customer-managed KMS key, and is retained', () => {
+      t.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+          Replicas: [
+            Match.objectLike({
+              Region: { Ref: 'AWS::Region' },
+              DeletionProtectionEnabled: true,
+              PointInTimeRecoverySpecification: {
+                PointInTimeRecoveryEnabled: true,
+                RecoveryPeriodInDays: stage === 'prod' ? 35 : 7,
+              },
+              SSESpecification: {
+                KMSMasterKeyId: { 'Fn::GetAtt': [logicalId(s, s.stack.store.key), 'Arn'] },
+              },
+            }),
+          ],
+        }),
+      });
+    });
+  });
+
+  describe('EvidenceStore (S3)', () => {
+    const bucketId = logicalId(s, s.stack.evidence.bucket);
+    const bucket = s.json.Resources[bucketId] as unknown as Record<string, unknown> & {
+      Properties: Record<string, unknown>;
+    };
+
+    it('uses Object Lock in COMPLIANCE mode with the stage default retention, and versioning', () => {
+      expect(bucket.Properties['ObjectLockEnabled']).toBe(true);
+      expect(bucket.Properties['ObjectLockConfiguration']).toEqual({
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: stage === 'prod' ? 3650 : 1 } },
+      });
+      expect(bucket.Properties['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+      expect(bucket['DeletionPolicy']).toBe('Retain');
+    });
+
+    it('is encrypted with its own KMS key and logs access to the logs bucket', () => {
+      expect(bucket.Properties['BucketEncryption']).toEqual({
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [logicalId(s, s.stack.evidence.key), 'Arn'] },
+            },
+          },
+        ],
+      });
+      expect(bucket.Properties['LoggingConfiguration']).toEqual({
+        DestinationBucketName: { Ref: logicalId(s, s.stack.evidence.logsBucket) },
+        LogFilePrefix: 'evidence/',
+      });
+    });
+
+    it('denies deleting (hiding) evidence to every principal', () => {
+      t.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'DenyHidingEvidence',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('every bucket blocks all public access and is SSL-only (TLS 1.2+)', () => {
+      const buckets = resourcesOfType(s, 'AWS::S3::Bucket');
+      expect(buckets.length).toBe(3);
+      for (const [id, b] of buckets) {
+        expect(b.Properties?.['PublicAccessBlockConfiguration']).toEqual({
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        });
+        expect(b['DeletionPolicy']).toBe('Retain');
+        t.hasResourceProperties('AWS::S3::BucketPolicy', {
+          Bucket: { Ref: id },
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 's3:*',
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              }),
+              Match.objectLike({
+                Effect: 'Deny',
+                Action: 's3:*',
+                Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+              }),
+            ]),
+          },
+        });
+      }
+    });
+  });
+
+  describe('KMS and Secrets Manager', () => {
+    it('rotates every KMS key, and retains the data keys', () => {
+      for (const [, key] of resourcesOfType(s, 'AWS::KMS::Key')) {
+        expect(key.Properties?.['EnableKeyRotation']).toBe(true);
+      }
+      for (const key of [s.stack.store.key, s.stack.evidence.key]) {
+        expect(s.json.Resources[logicalId(s, key)]?.['DeletionPolicy' as never]).toBe('Retain');
+      }
+    });
+
+    it('keeps both key files in Secrets Manager under a customer-managed key, retained', () => {
+      const secrets = resourcesOfType(s, 'AWS::SecretsManager::Secret');
+      expect(secrets).toHaveLength(2);
+      for (const [, secret] of secrets) {
+        expect(JSON.stringify(secret.Properties?.['KmsKeyId'])).toMatch(
+          /^\{"Fn::GetAtt":\["LogKeysKey[0-9A-F]{8}","Arn"\]\}$/,
+        );
+        expect(secret['DeletionPolicy']).toBe('Retain');
+      }
+      t.hasResourceProperties('Custom::CbmLedgerKeys', {
+        ServiceToken: { 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.function), 'Arn'] },
+        Mode: 'generate',
+        Origin: s.stack.config.origin,
+        Generation: '1',
+      });
+    });
+
+    it('lets only the integrator and the provisioner read the log key (resource policy)', () => {
+      t.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+        SecretId: { Ref: logicalId(s, s.stack.keys.logKeySecret) },
+        ResourcePolicy: {
+          Statement: [
+            {
+              Sid: 'OnlySignersReadTheLogKey',
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 'secretsmanager:GetSecretValue',
+              Resource: '*',
+              Condition: {
+                ArnNotEquals: {
+                  'aws:PrincipalArn': [
+                    { 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.role), 'Arn'] },
+                    { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
+                  ],
+                },
+              },
+            },
+          ],
+        },
+      });
+    });
+  });
+
+  describe('functions', () => {
+    const names: Name[] = [
+      'submit',
+      'read',
+      'cosign',
+      'public',
+      'router',
+      'integrator',
+      'provisioner',
+    ];
+    const newestNode = Object.values(lambda.Runtime)
+      .filter(
+        (r): r is lambda.Runtime => r instanceof lambda.Runtime && /^nodejs\d+\.x$/.test(r.name),
+      )
+      .sort((a, b) => Number(b.name.match(/\d+/)?.[0]) - Number(a.name.match(/\d+/)?.[0]))[0];
+
+    it('run on the newest Node.js runtime of aws-cdk-lib, arm64, traced, each with its own role', () => {
+      expect(newestNode?.name).toBe('nodejs24.x');
+      const roles = new Set<string>();
+      for (const name of names) {
+        const p = fnProps(s, name);
+        expect(p['Runtime'], name).toBe(newestNode?.name);
+        expect(p['Architectures'], name).toEqual(['arm64']);
+        expect(p['TracingConfig'], name).toEqual({ Mode: 'Active' });
+        expect(p['Handler'], name).toBe('index.handler');
+        roles.add(JSON.stringify(p['Role']));
+      }
+      expect(roles.size).toBe(names.length);
+      expect(resourcesOfType(s, 'AWS::Lambda::Function')).toHaveLength(names.length);
+    });
+
+    it('get the environment the handlers read, and no secret in it', () => {
+      for (const name of ['submit', 'read', 'cosign', 'public', 'router'] as const) {
+        expect(Object.keys(env(s, name)), name).toEqual(
+          expect.arrayContaining(['CBM_ORIGIN', 'CBM_TABLE', 'CBM_BUCKET', 'CBM_LOG_VKEY']),
+        );
+      }
+      expect(env(s, 'submit')['CBM_ORIGIN']).toBe(s.stack.config.origin);
+      expect(env(s, 'integrator')['CBM_LOG_KEY_SECRET_ARN']).toEqual({
+        Ref: logicalId(s, s.stack.keys.logKeySecret as never),
+      });
+      for (const name of names) {
+        expect(env(s, name)['CBM_LOG_KEY'], name).toBeUndefined();
+        expect(JSON.stringify(env(s, name)), name).not.toMatch(/"seed"/);
+      }
+      expect(env(s, 'integrator')['POWERTOOLS_METRICS_NAMESPACE']).toBe(
+        `CbmLedger/${s.stack.stackName}`,
+      );
+    });
+
+    it('submit: reads, and writes only admission partitions; uploads evidence; no UpdateItem or DeleteItem', () => {
+      const a = actions(s, 'submit');
+      expect(byService(a, 'dynamodb')).toEqual(
+        [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'].sort(),
+      );
+      expect(byService(a, 's3')).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(byService(a, 'secretsmanager')).toEqual([]);
+      expect(byService(a, 'lambda')).toEqual([]);
+      const writes = roleStatements(s, logicalId(s, s.stack.functions.submit.role)).find(
+        (st) => st.Sid === 'LedgerAdmissionWrite',
+      );
+      expect(writes?.Condition).toEqual({
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': ['issuer#*', 'statement#*', 'evidence#*', 'replay#*'],
+        },
+      });
+    });
+
+    it('read: GetItem, Query, BatchGetItem, evidence downloads, and only nonce claims written', () => {
+      const a = actions(s, 'read');
+      expect(byService(a, 'dynamodb')).toEqual([...READS, 'dynamodb:PutItem'].sort());
+      expect(byService(a, 's3')).toEqual(['s3:GetObject']);
+      expect(byService(a, 'secretsmanager')).toEqual([]);
+      const put = roleStatements(s, logicalId(s, s.stack.functions.read.role)).find((st) =>
+        JSON.stringify(st.Action).includes('dynamodb:PutItem'),
+      );
+      expect(put?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['replay#*'] },
+      });
+    });
+
+    it('cosign: reads, and puts only cosignatures and nonce claims', () => {
+      const a = actions(s, 'cosign');
+      expect(byService(a, 'dynamodb')).toEqual([...READS, 'dynamodb:PutItem'].sort());
+      expect(byService(a, 's3')).toEqual([]);
+      expect(byService(a, 'secretsmanager')).toEqual([]);
+      const put = roleStatements(s, logicalId(s, s.stack.functions.cosign.role)).find((st) =>
+        JSON.stringify(st.Action).includes('dynamodb:PutItem'),
+      );
+      expect(put?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cosignature#*', 'replay#*'] },
+      });
+    });
+
+    it('only the integrator writes DynamoDB without a partition restriction', () => {
+      for (const name of names.filter((n) => n !== 'integrator')) {
+        for (const st of roleStatements(s, logicalId(s, fnOf(s, name).role))) {
+          const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
+          if (!acts.some((x) => /^dynamodb:(Put|BatchWrite|Update)/.test(x))) continue;
+          expect(Object.keys(st.Condition?.['ForAllValues:StringLike'] ?? {}), name).toEqual([
+            'dynamodb:LeadingKeys',
+          ]);
+          const partitions = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+          for (const p of partitions as string[]) {
+            expect(p, name).not.toMatch(/^(leaves|leafdoc|tree#|log|checkpoint|registry)/);
+          }
+        }
+      }
+    });
+
+    it('public: exactly the three DynamoDB reads, no write action of any kind', () => {
+      const a = actions(s, 'public');
+      expect(a).toEqual([...LOGS, ...READS, 'kms:Decrypt', 'kms:DescribeKey', ...XRAY].sort());
+      const dataActions = a.filter((x) => !LOGS.includes(x) && !XRAY.includes(x));
+      for (const action of dataActions)
+        expect(action).not.toMatch(/Put|Update|Delete|Write|Create|Encrypt|Generate/);
+    });
+
+    it('router: nothing beyond its logs and traces', () => {
+      expect(actions(s, 'router')).toEqual([...LOGS, ...XRAY].sort());
+    });
+
+    it('integrator: the integration writes, the pending index, and the log key', () => {
+      const a = actions(s, 'integrator');
+      expect(byService(a, 'dynamodb')).toEqual(
+        [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
+      );
+      expect(byService(a, 'secretsmanager')).toEqual(['secretsmanager:GetSecretValue']);
+      expect(byService(a, 's3')).toEqual([]);
+      const statements = roleStatements(s, logicalId(s, s.stack.functions.integrator.role));
+      expect(statements.find((st) => st.Sid === 'ReadLogKey')?.Resource).toEqual({
+        Ref: logicalId(s, s.stack.keys.logKeySecret as never),
+      });
+      expect(
+        JSON.stringify(statements.find((st) => st.Sid === 'LedgerPendingIndex')?.Resource),
+      ).toContain('/index/pending');
+    });
+
+    it('nobody deletes, scans or uses wildcard actions; only the integrator and the provisioner read a secret', () => {
+      for (const name of names) {
+        const a = actions(s, name);
+        expect(
+          a.filter((x) => /Delete|Scan|\*/.test(x)),
+          name,
+        ).toEqual([]);
+        if (name !== 'integrator' && name !== 'provisioner') {
+          expect(byService(a, 'secretsmanager'), name).toEqual([]);
+        }
+        if (name !== 'integrator') {
+          expect(a, name).not.toContain('dynamodb:UpdateItem');
+          const q = roleStatements(s, logicalId(s, fnOf(s, name).role)).filter((st) =>
+            JSON.stringify(st.Resource).includes('/index/'),
+          );
+          expect(q, name).toEqual([]);
+        }
+      }
+      expect(
+        actions(s, 'provisioner').filter((x) => !LOGS.includes(x) && !XRAY.includes(x)),
+      ).toEqual([
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+      ]);
+    });
+  });
+
+  describe('Integrator', () => {
+    it('runs with reserved concurrency 1 every minute, without retries', () => {
+      const id = logicalId(s, s.stack.functions.integrator.function);
+      expect(fnProps(s, 'integrator')['ReservedConcurrentExecutions']).toBe(1);
+      t.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+            RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 0 }),
+          }),
+        ],
+      });
+      t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: id },
+        MaximumRetryAttempts: 0,
+      });
+      for (const name of ['submit', 'read', 'cosign', 'public', 'router'] as const) {
+        expect(fnProps(s, name)['ReservedConcurrentExecutions'], name).toBeUndefined();
+      }
+    });
+  });
+
+  describe('LedgerApi', () => {
+    const apiId = logicalId(s, s.stack.api.api);
+    const resources = resourcesOfType(s, 'AWS::ApiGateway::Resource');
+    const pathOf = (ref: unknown): string => {
+      const id = (ref as { Ref?: string; 'Fn::GetAtt'?: [string, string] }).Ref;
+      if (id === undefined) return '';
+      const r = resources.find(([rid]) => rid === id)?.[1].Properties as {
+        ParentId: unknown;
+        PathPart: string;
+      };
+      return `${pathOf(r.ParentId)}/${r.PathPart}`;
+    };
+    const methods = resourcesOfType(s, 'AWS::ApiGateway::Method').map(([, m]) => {
+      const p = m.Properties as Record<string, unknown> & {
+        Integration: { Uri?: unknown; Type: string };
+      };
+      return {
+        path: pathOf(p['ResourceId']),
+        method: p['HttpMethod'] as string,
+        props: p,
+        uri: JSON.stringify(p.Integration.Uri ?? null),
+      };
+    });
+    const fnArn = (name: Name): string =>
+      JSON.stringify({ 'Fn::GetAtt': [logicalId(s, fnOf(s, name).function), 'Arn'] });
+
+    it('routes every DESIGN.md path to exactly its function, with no gateway authorizer', () => {
+      for (const route of API_ROUTES) {
+        const m = methods.find((x) => x.path === route.path && x.method === route.method);
+        expect(m, `${route.method} ${route.path}`).toBeDefined();
+        expect(m?.uri).toContain(fnArn(route.target));
+        expect(m?.props['AuthorizationType']).toBe('NONE');
+        for (const q of route.requiredQuery ?? []) {
+          expect(
+            (m?.props['RequestParameters'] as Record<string, boolean>)[
+              `method.request.querystring.${q}`
+            ],
+          ).toBe(true);
+        }
+      }
+      const pub = methods.find((x) => x.path === '/public/{proxy+}' && x.method === 'GET');
+      expect(pub?.uri).toContain(fnArn('public'));
+      // Every other method of a known path goes to the router (405), never to a data function.
+      for (const m of methods.filter((x) => x.method === 'ANY'))
+        expect(m.uri, m.path).toContain(fnArn('router'));
+      expect(
+        methods
+          .filter((x) => x.uri.includes(fnArn('submit')))
+          .map((x) => `${x.method} ${x.path}`)
+          .sort(),
+      ).toEqual(['POST /v1/evidence', 'POST /v1/statements']);
+      expect(
+        methods.filter((x) => x.uri.includes(fnArn('cosign'))).map((x) => `${x.method} ${x.path}`),
+      ).toEqual(['POST /v1/checkpoint/cosignatures']);
+    });
+
+    it('enables CORS only on the public view', () => {
+      const options = methods.filter((x) => x.method === 'OPTIONS');
+      expect(options.map((x) => x.path)).toEqual(['/public/{proxy+}']);
+      const corsMentions = methods.filter((x) =>
+        JSON.stringify(x.props).includes('Access-Control-Allow-Origin'),
+      );
+      expect(corsMentions.map((x) => x.path)).toEqual(['/public/{proxy+}']);
+    });
+
+    it('validates requests, logs access and execution (never bodies), traces and throttles', () => {
+      t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+      });
+      t.resourceCountIs('AWS::ApiGateway::RequestValidator', 1);
+      t.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+        RestApiId: { Ref: apiId },
+        ValidateRequestBody: true,
+        ValidateRequestParameters: true,
+      });
+      // Every method but the CORS preflight (a MOCK integration that reads nothing).
+      for (const m of methods.filter((x) => x.method !== 'OPTIONS')) {
+        expect(m.props['RequestValidatorId'], `${m.method} ${m.path}`).toBeDefined();
+      }
+      t.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: stage,
+        TracingEnabled: true,
+        AccessLogSetting: {
+          DestinationArn: {
+            'Fn::Join': ['', Match.arrayWith([{ Ref: logicalId(s, s.stack.api.accessLogs) }])],
+          },
+          Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+        },
+        MethodSettings: [
+          {
+            HttpMethod: '*',
+            ResourcePath: '/*',
+            LoggingLevel: 'INFO',
+            DataTraceEnabled: false,
+            MetricsEnabled: true,
+            ThrottlingRateLimit: s.stack.config.throttleRateLimit,
+            ThrottlingBurstLimit: s.stack.config.throttleBurstLimit,
+          },
+        ],
+      });
+      t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+        StatusCode: '404',
+        ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+        ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"NOT_FOUND"') },
+      });
+    });
+
+    it('is behind a WAFv2 web ACL with a per-IP rate rule and AWS managed rule groups', () => {
+      const aclId = logicalId(s, s.stack.api.webAcl);
+      t.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Name: 'RateLimitPerIp',
+            Statement: {
+              RateBasedStatement: {
+                Limit: s.stack.config.wafRateLimitPer5Min,
+                AggregateKeyType: 'IP',
+                EvaluationWindowSec: 300,
+              },
+            },
+            Action: { Block: Match.anyValue() },
+          }),
+          Match.objectLike({
+            Statement: {
+              ManagedRuleGroupStatement: {
+                VendorName: 'AWS',
+                Name: 'AWSManagedRulesAmazonIpReputationList',
+              },
+            },
+          }),
+          Match.objectLike({
+            Statement: {
+              ManagedRuleGroupStatement: {
+                VendorName: 'AWS',
+                Name: 'AWSManagedRulesCommonRuleSet',
+                RuleActionOverrides: [
+                  { Name: 'SizeRestrictions_BODY', ActionToUse: { Count: {} } },
+                ],
+              },
+            },
+          }),
+          Match.objectLike({
+            Statement: {
+              ManagedRuleGroupStatement: {
+                VendorName: 'AWS',
+                Name: 'AWSManagedRulesKnownBadInputsRuleSet',
+              },
+            },
+          }),
+        ]),
+      });
+      t.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+        ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+      });
+      const assoc = resourcesOfType(s, 'AWS::WAFv2::WebACLAssociation')[0]?.[1];
+      expect(JSON.stringify(assoc?.Properties?.['ResourceArn'])).toContain(
+        logicalId(s, s.stack.api.api.deploymentStage),
+      );
+      t.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
+        ResourceArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      });
+    });
+  });
+
+  describe('PublicView (CloudFront)', () => {
+    it('serves /public/v1/* from the API, caching as the API says, read-only, with CORS', () => {
+      t.hasResourceProperties('AWS::CloudFront::Distribution', {
+        DistributionConfig: Match.objectLike({
+          Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+          DefaultCacheBehavior: Match.objectLike({
+            ViewerProtocolPolicy: 'redirect-to-https',
+            AllowedMethods: ['GET', 'HEAD'],
+            FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+          }),
+          CacheBehaviors: [
+            Match.objectLike({
+              PathPattern: '/public/v1/*',
+              ViewerProtocolPolicy: 'redirect-to-https',
+              AllowedMethods: ['GET', 'HEAD', 'OPTIONS'],
+              ResponseHeadersPolicyId: Match.anyValue(),
+            }),
+          ],
+          Origins: [
+            Match.objectLike({
+              CustomOriginConfig: Match.objectLike({
+                OriginProtocolPolicy: 'https-only',
+                OriginSSLProtocols: ['TLSv1.2'],
+              }),
+            }),
+          ],
+        }),
+      });
+      const [[, dist]] = resourcesOfType(s, 'AWS::CloudFront::Distribution') as unknown as [
+        [string, { Properties: Record<string, unknown> }],
+      ];
+      const originPath = JSON.stringify(
+        (dist.Properties['DistributionConfig'] as { Origins: { OriginPath: unknown }[] }).Origins[0]
+          ?.OriginPath,
+      );
+      expect(originPath).toContain(logicalId(s, s.stack.api.api.deploymentStage));
+      t.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+        CachePolicyConfig: Match.objectLike({
+          DefaultTTL: 0,
+          MinTTL: 0,
+          ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+            QueryStringsConfig: { QueryStringBehavior: 'all' },
+            CookiesConfig: { CookieBehavior: 'none' },
+          }),
+        }),
+      });
+      t.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+        ResponseHeadersPolicyConfig: Match.objectLike({
+          CorsConfig: Match.objectLike({
+            AccessControlAllowOrigins: { Items: ['*'] },
+            AccessControlAllowCredentials: false,
+          }),
+        }),
+      });
+    });
+  });
+
+  describe('Observability', () => {
+    const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm');
+    const byName = (suffix: string): Record<string, unknown> | undefined =>
+      alarms.find(([, a]) => a.Properties?.['AlarmName'] === `${s.stack.stackName}-${suffix}`)?.[1]
+        .Properties;
+
+    it('alarms on 5xx, throttles, integrator errors, integration lag and checkpoint age', () => {
+      expect(alarms.map(([, a]) => a.Properties?.['AlarmName']).sort()).toEqual(
+        ['Api5xx', 'CheckpointAge', 'IntegrationLag', 'IntegratorErrors', 'Throttles'].map(
+          (x) => `${s.stack.stackName}-${x}`,
+        ),
+      );
+      expect(byName('Api5xx')).toMatchObject({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5XXError',
+        Threshold: 1,
+      });
+      expect(byName('IntegrationLag')).toMatchObject({
+        Namespace: `CbmLedger/${s.stack.stackName}`,
+        MetricName: 'OldestPendingAgeSeconds',
+        Dimensions: [{ Name: 'service', Value: 'cbm-ledger' }],
+        Statistic: 'Maximum',
+        Threshold: s.stack.config.integrationLagAlarmSeconds,
+        TreatMissingData: 'breaching',
+      });
+      expect(byName('CheckpointAge')).toMatchObject({
+        MetricName: 'CheckpointAgeSeconds',
+        Threshold: s.stack.config.checkpointAgeAlarmSeconds,
+      });
+      const throttleIds = (byName('Throttles')?.['Metrics'] as { Id: string }[]).map((m) => m.Id);
+      expect(throttleIds).toHaveLength(7); // five API functions, the integrator, the sum
+      t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it(
+      stage === 'prod' ? 'notifies an encrypted SNS topic in prod' : 'has no alarm actions in dev',
+      () => {
+        for (const [, alarm] of alarms) {
+          if (stage === 'prod')
+            expect(alarm.Properties?.['AlarmActions']).toEqual([
+              { Ref: logicalId(s, s.stack.observability.topic as never) },
+            ]);
+          else expect(alarm.Properties?.['AlarmActions']).toBeUndefined();
+        }
+        if (stage === 'prod') {
+          t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+          t.hasResourceProperties('AWS::SNS::Subscription', {
+            Protocol: 'email',
+            Endpoint: 'ops@example.org',
+          });
+        } else {
+          t.resourceCountIs('AWS::SNS::Topic', 0);
+        }
+      },
+    );
+  });
+
+  it('is environment-agnostic, with termination protection in prod only', () => {
+    expect(s.stack.environment).toBe('aws://unknown-account/unknown-region');
+    expect(s.stack.terminationProtection).toBe(stage === 'prod');
+    const outputs = Object.keys(
+      (s.json as unknown as { Outputs: Record<string, unknown> }).Outputs,
+    );
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        'ApiUrl',
+        'PublicUrl',
+        'LogVkey',
+        'OperatorKeySecretArn',
+        'TableName',
+      ]),
+    );
+  });
+});
+
+describe('options', () => {
+  it(
+    'sets a configurable evidence retention',
+    () => {
+      const s = synth({ stage: 'dev', evidenceRetentionDays: '30' });
+      s.template.hasResourceProperties('AWS::S3::Bucket', {
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 30 } },
+        },
+      });
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'imports existing key secrets without creating or writing any',
+    () => {
+      const logArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cbm/log-AbCdEf';
+      const opArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:cbm/operator-AbCdEf';
+      const s = synth({
+        stage: 'prod',
+        origin: 'x.example/y',
+        logKeySecretArn: logArn,
+        operatorKeySecretArn: opArn,
+      });
+      s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      s.template.hasResourceProperties('Custom::CbmLedgerKeys', {
+        Mode: 'import',
+        LogKeySecretArn: logArn,
+      });
+      expect(actions(s, 'provisioner')).not.toContain('secretsmanager:PutSecretValue');
+      expect(actions(s, 'integrator')).toContain('secretsmanager:GetSecretValue');
+    },
+    SYNTH_TIMEOUT,
+  );
+
+  it(
+    'lets admission wake the integrator, and nothing more, when asked',
+    () => {
+      const s = synth({ stage: 'dev', wakeIntegrator: 'true' });
+      expect(byService(actions(s, 'submit'), 'lambda')).toEqual(['lambda:InvokeFunction']);
+      const st = roleStatements(s, logicalId(s, s.stack.functions.submit.role)).find(
+        (x) => x.Sid === 'WakeIntegrator',
+      );
+      expect(st?.Resource).toEqual({
+        'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.function), 'Arn'],
+      });
+      expect(env(s, 'submit')['CBM_INTEGRATOR_FUNCTION']).toEqual({
+        Ref: logicalId(s, s.stack.functions.integrator.function),
+      });
+    },
+    SYNTH_TIMEOUT,
+  );
+});

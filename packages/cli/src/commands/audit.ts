@@ -1,0 +1,194 @@
+/**
+ * `cbm audit [--state-file F]`: verifies the whole log (see audit/core.ts), resumably, with the
+ * signature checks spread over every core; exits 1 naming the first bad index.
+ */
+import { availableParallelism } from 'node:os';
+import type { LedgerClient } from '@cbm-ledger/client';
+import { logKey } from '@cbm-ledger/client';
+import type { NoteVerifierKey } from '@cbm-ledger/protocol';
+import { auditLog } from '../audit/core.js';
+import type { AuditReport, AuditSource } from '../audit/core.js';
+import { VerifyPool } from '../audit/pool.js';
+import { parseAuditState } from '../audit/state.js';
+import type { AuditState } from '../audit/state.js';
+import type { Command, Context } from '../command.js';
+import {
+  flag,
+  integerOption,
+  keyOption,
+  plural,
+  readOptionalJson,
+  stringOption,
+  writeFileAtomic,
+} from '../command.js';
+import { CommandError, EXIT_FAILED, EXIT_OK } from '../errors.js';
+import { ProgressBar } from '../progress.js';
+
+export function httpAuditSource(client: LedgerClient): AuditSource {
+  return {
+    checkpoint: () => client.checkpoint(),
+    entries: (start, limit) => client.entries(start, limit),
+    consistencyProof: (from, to) => client.consistencyProof(from, to),
+  };
+}
+
+type Trust = 'the --log-vkey option' | 'the state file' | 'the ledger itself (trust on first use)';
+
+async function trustedLogKey(
+  ctx: Context,
+  client: LedgerClient,
+  state: AuditState | undefined,
+): Promise<{ key: NoteVerifierKey; trust: Trust }> {
+  const given = stringOption(ctx.values, 'log-vkey');
+  if (given !== undefined) {
+    const key = logKey(given);
+    if (state !== undefined && state.logVkey !== given) {
+      throw new CommandError(
+        'LOG_KEY_CHANGED',
+        `the state file was written for log key ${state.logVkey}, not ${given}`,
+      );
+    }
+    return { key, trust: 'the --log-vkey option' };
+  }
+  if (state !== undefined) return { key: logKey(state.logVkey), trust: 'the state file' };
+  return {
+    key: logKey((await client.info()).logVkey),
+    trust: 'the ledger itself (trust on first use)',
+  };
+}
+
+function printReport(
+  ctx: Context,
+  report: AuditReport,
+  trust: Trust,
+  stateFile: string | undefined,
+): void {
+  const out = ctx.out;
+  out.line(`Audit of ${report.origin} at ${ctx.server}`);
+  out.line(`  log key ${report.logVkey}, trusted from ${trust}`);
+  const range =
+    report.resumedFrom > 0
+      ? `entries ${report.resumedFrom.toLocaleString('en-US')}–${(report.treeSize - 1).toLocaleString('en-US')} (0–${(report.resumedFrom - 1).toLocaleString('en-US')} verified before)`
+      : `entries 0–${(report.treeSize - 1).toLocaleString('en-US')}`;
+  out.line(
+    `  ${range}: ${plural(report.audited, 'entry', 'entries')} read in ${(report.durationMs / 1000).toFixed(1)} s`,
+  );
+  if (report.ok) {
+    out.line(`  ✓ leaf hashes, the ledger-wide chain and integration order`);
+    out.line(
+      `  ✓ Merkle root = checkpoint ${report.treeSize} (root ${report.rootHash}), signed by the log key`,
+    );
+    if (report.consistency !== undefined) {
+      out.line(
+        `  ✓ consistent with checkpoint ${report.consistency.from} recorded in the state file`,
+      );
+    } else if (stateFile !== undefined) {
+      out.line(`  – no earlier checkpoint in the state file: nothing to be consistent with yet`);
+    }
+    out.line(
+      `  ✓ ${plural(report.envelopes, 'readable statement')}: ids, envelope digests and ${plural(report.signatures, 'signature')} against the registry at each index`,
+    );
+    out.line(`  ✓ issuer chains of ${plural(report.issuers, 'party', 'parties')}`);
+    if (report.leafOnly > 0) {
+      out.line(
+        `  – ${plural(report.leafOnly, 'entry', 'entries')} readable as leaves only (not public; --key reads more)`,
+      );
+    }
+  }
+  for (const w of report.warnings.slice(0, 10)) out.line(`  ! ${w.message}`);
+  if (report.warnings.length > 10)
+    out.line(`  ! … and ${report.warnings.length - 10} more warnings`);
+  if (report.ok) {
+    out.line(`AUDIT PASSED${stateFile === undefined ? '' : ` — state saved to ${stateFile}`}`);
+    return;
+  }
+  for (const f of report.failures.slice(0, 10)) out.line(`  ✗ ${f.check}: ${f.message}`);
+  const at = report.firstBadIndex === undefined ? '' : ` at index ${report.firstBadIndex}`;
+  out.line(`AUDIT FAILED${at}: ${report.failures[0]?.message ?? ''}`);
+}
+
+export const auditCommand: Command = {
+  name: 'audit',
+  usage: 'audit [--state-file F] [--log-vkey VKEY] [--key FILE] [--workers N] [--json]',
+  summary: 'verify the whole log: leaves, chains, signatures, Merkle root, consistency',
+  help: [
+    'Options:',
+    '  --state-file F    remember the verified checkpoint and progress; the next audit resumes',
+    '                    and proves the log only grew (consistency) since',
+    "  --log-vkey VKEY   the log key to trust (default: the state file's, else the ledger's own)",
+    "  --key FILE        read as this key's party (signed requests): more envelopes to check",
+    '  --workers N       signature workers (default: one per core)',
+    '  --strict-schema   also re-validate every readable statement against the full schema',
+    '',
+    'Exit status 1 names the first bad index.',
+  ].join('\n'),
+  options: {
+    'state-file': { type: 'string' },
+    'log-vkey': { type: 'string' },
+    key: { type: 'string' },
+    workers: { type: 'string' },
+    'page-size': { type: 'string' },
+    'strict-schema': { type: 'boolean' },
+  },
+  positionals: [0, 0],
+  async run(ctx) {
+    const stateArg = stringOption(ctx.values, 'state-file');
+    const stateFile = stateArg === undefined ? undefined : ctx.path(stateArg);
+    const workers =
+      integerOption(ctx.values, 'workers', { min: 1, max: 256 }) ?? availableParallelism();
+    const pageSize = integerOption(ctx.values, 'page-size', { min: 1, max: 1000 }) ?? 1000;
+    let state: AuditState | undefined;
+    if (stateFile !== undefined) {
+      const raw = await readOptionalJson(stateFile, 'state file');
+      if (raw !== undefined) {
+        try {
+          state = parseAuditState(raw);
+        } catch (e) {
+          throw new CommandError(
+            'STATE_INVALID',
+            `${stateFile}: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }
+      }
+    }
+    const key = await keyOption(ctx, 'key');
+    const client = ctx.client(key);
+    const { key: trustedKey, trust } = await trustedLogKey(ctx, client, state);
+    const bar = new ProgressBar(ctx.out.stderr, 'auditing');
+    const pool = new VerifyPool(workers);
+    let report: AuditReport;
+    try {
+      report = await auditLog({
+        source: httpAuditSource(client),
+        logKey: trustedKey,
+        pool,
+        pageSize,
+        strictSchema: flag(ctx.values, 'strict-schema'),
+        ...(state === undefined ? {} : { state }),
+        onProgress: ({ done, total }) => bar.update(done, total),
+        ...(stateFile === undefined
+          ? {}
+          : { onSave: (s: AuditState) => writeFileAtomic(stateFile, `${JSON.stringify(s)}\n`) }),
+      });
+    } finally {
+      bar.done();
+      await pool.close();
+    }
+    if (stateFile !== undefined)
+      await writeFileAtomic(stateFile, `${JSON.stringify(report.state)}\n`);
+    const rest: Partial<AuditReport> = { ...report };
+    delete rest.state;
+    ctx.out.result({
+      ...rest,
+      logKeyTrust: trust,
+      ...(stateFile === undefined ? {} : { stateFile }),
+    });
+    printReport(ctx, report, trust, stateFile);
+    if (!report.ok) {
+      ctx.out.note(
+        `cbm: audit failed${report.firstBadIndex === undefined ? '' : ` at index ${report.firstBadIndex}`}: ${report.failures[0]?.message ?? ''}`,
+      );
+    }
+    return report.ok ? EXIT_OK : EXIT_FAILED;
+  },
+};

@@ -1,0 +1,95 @@
+/**
+ * How failures reach the person at the terminal: one line on stderr (and, with --json, one JSON
+ * object on stdout), and an exit status — 0 success, 1 a failed check or an error, 2 a usage
+ * error (as cbm-conformance, DESIGN.md §9).
+ */
+import { ApiError, ConnectionError, ResponseError, VerificationError } from '@cbm-ledger/client';
+import { KeyFileError } from '@cbm-ledger/client/node';
+import { isProtocolError } from '@cbm-ledger/protocol';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** The command line is wrong: missing or unknown option, bad value. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A check failed or an input is unusable; `code` is stable for --json callers. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+  readonly code: string;
+  readonly path: string | undefined;
+
+  constructor(code: string, message: string, path?: string) {
+    super(message);
+    this.code = code;
+    this.path = path;
+  }
+}
+
+export interface Failure {
+  exitCode: number;
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/** The message without the `$.path: ` prefix ProtocolError puts in front of it. */
+function withoutPath(text: string, path: string | undefined): string {
+  return path !== undefined && text.startsWith(`${path}: `) ? text.slice(path.length + 2) : text;
+}
+
+/** Turns any error into what the person is told. */
+export function describeFailure(e: unknown, server: string): Failure {
+  if (e instanceof UsageError) return { exitCode: EXIT_USAGE, code: 'USAGE', message: e.message };
+  if (e instanceof CommandError) {
+    return {
+      exitCode: EXIT_FAILED,
+      code: e.code,
+      message: e.message,
+      ...(e.path === undefined ? {} : { path: e.path }),
+    };
+  }
+  if (e instanceof ConnectionError) {
+    return {
+      exitCode: EXIT_FAILED,
+      code: 'UNREACHABLE',
+      message: `${e.message}; is the ledger running? Set --server or CBM_SERVER (now ${server})`,
+    };
+  }
+  if (e instanceof KeyFileError) {
+    return { exitCode: EXIT_FAILED, code: 'KEY_FILE_INVALID', message: e.message };
+  }
+  if (e instanceof ApiError) {
+    const at = e.path === undefined ? '' : ` at ${e.path}`;
+    return {
+      exitCode: EXIT_FAILED,
+      code: e.code,
+      message: `the ledger refused: ${e.code}${at}: ${withoutPath(e.detail, e.path)}`,
+      ...(e.path === undefined ? {} : { path: e.path }),
+    };
+  }
+  if (e instanceof VerificationError) {
+    return { exitCode: EXIT_FAILED, code: e.code, message: `verification failed: ${e.message}` };
+  }
+  if (e instanceof ResponseError) {
+    return { exitCode: EXIT_FAILED, code: 'BAD_RESPONSE', message: e.message };
+  }
+  if (isProtocolError(e)) {
+    // Raised while validating what we are about to sign: the body fails the schema.
+    const at = e.path === undefined ? '' : ` at ${e.path}`;
+    return {
+      exitCode: EXIT_FAILED,
+      code: e.code,
+      message: `the statement fails the schema: ${e.code}${at}: ${withoutPath(e.message, e.path)}`,
+      ...(e.path === undefined ? {} : { path: e.path }),
+    };
+  }
+  return {
+    exitCode: EXIT_FAILED,
+    code: 'INTERNAL',
+    message: `unexpected error: ${e instanceof Error ? e.message : String(e)}`,
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * `cbm`, the command for states and observers (DESIGN.md §9): keys, signed statements,
+ * evidence, receipts, audits, witnessing and compliance replay.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER, LedgerClient } from '@cbm-ledger/client';
+import type { KeyFile } from '@cbm-ledger/protocol';
+import type { Command, Context, Values } from './command.js';
+import { auditCommand } from './commands/audit.js';
+import { complianceCommand } from './commands/compliance.js';
+import { getCommand } from './commands/get.js';
+import { keygenCommand } from './commands/keygen.js';
+import { submitCommand } from './commands/submit.js';
+import { timelineCommand } from './commands/timeline.js';
+import { verifyCommand } from './commands/verify.js';
+import { witnessCommand } from './commands/witness.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, describeFailure } from './errors.js';
+import { Output, processIo } from './io.js';
+import type { Io } from './io.js';
+
+export const COMMANDS: readonly Command[] = [
+  keygenCommand,
+  submitCommand,
+  getCommand,
+  verifyCommand,
+  auditCommand,
+  witnessCommand,
+  complianceCommand,
+  timelineCommand,
+];
+
+const GLOBAL_OPTIONS = {
+  server: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'cbm — the CBM Ledger command for states and observers',
+    '',
+    'Usage: cbm <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Everywhere:',
+    '  --server URL   the ledger (default $CBM_SERVER, else http://127.0.0.1:8787)',
+    '  --json         print one JSON document on stdout instead of text',
+    '',
+    "Run 'cbm help <command>' for a command's options.",
+  ].join('\n');
+}
+
+function commandHelp(c: Command): string {
+  return [
+    `Usage: cbm ${c.usage}`,
+    '',
+    c.summary,
+    ...(c.help === undefined ? [] : ['', c.help]),
+  ].join('\n');
+}
+
+/** Runs `cbm` with `argv` (without node and script); resolves with the exit status. */
+export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  const wantsJson = rest.includes('--json');
+  const server = (() => {
+    const i = rest.indexOf('--server');
+    const fromFlag = i >= 0 ? rest[i + 1] : rest.find((a) => a.startsWith('--server='))?.slice(9);
+    return fromFlag ?? io.env['CBM_SERVER'] ?? DEFAULT_SERVER;
+  })();
+  const out = new Output(io, wantsJson);
+  try {
+    if (name === undefined || name === '--help' || name === '-h') {
+      io.stdout.write(`${overview()}\n`);
+      return name === undefined ? EXIT_USAGE : EXIT_OK;
+    }
+    if (name === 'help') {
+      const c = COMMANDS.find((x) => x.name === rest[0]);
+      io.stdout.write(`${c === undefined ? overview() : commandHelp(c)}\n`);
+      return EXIT_OK;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (command === undefined) throw new UsageError(`unknown command ${name}`);
+    let parsed: { values: Values; positionals: string[] };
+    try {
+      const result = parseArgs({
+        args: [...rest],
+        options: { ...GLOBAL_OPTIONS, ...command.options },
+        allowPositionals: true,
+        strict: true,
+      });
+      parsed = { values: result.values, positionals: result.positionals };
+    } catch (e) {
+      throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+    }
+    if (parsed.values['help'] === true) {
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return EXIT_OK;
+    }
+    const [min, max] = command.positionals;
+    if (parsed.positionals.length < min || parsed.positionals.length > max) {
+      throw new UsageError(`usage: cbm ${command.usage}`);
+    }
+    const ctx: Context = {
+      io,
+      out,
+      server,
+      positionals: parsed.positionals,
+      values: parsed.values,
+      client: (auth?: KeyFile) =>
+        new LedgerClient({ server, ...(auth === undefined ? {} : { auth: { keyFile: auth } }) }),
+      path: (p) => (isAbsolute(p) ? p : resolve(io.cwd, p)),
+    };
+    try {
+      new URL(server);
+    } catch {
+      throw new UsageError(`--server must be a URL such as ${DEFAULT_SERVER}, not ${server}`);
+    }
+    return await command.run(ctx);
+  } catch (e) {
+    const failure = describeFailure(e, server);
+    io.stderr.write(`cbm: ${failure.message}\n`);
+    if (failure.exitCode === EXIT_USAGE && name !== undefined) {
+      io.stderr.write(
+        `Run 'cbm help${COMMANDS.some((c) => c.name === name) ? ` ${name}` : ''}' for usage.\n`,
+      );
+    }
+    if (wantsJson) {
+      out.result({
+        ok: false,
+        error: {
+          code: failure.code,
+          message: failure.message,
+          ...(failure.path === undefined ? {} : { path: failure.path }),
+        },
+      });
+    }
+    if (io.env['CBM_DEBUG'] === '1' && e instanceof Error) io.stderr.write(`${e.stack}\n`);
+    return failure.exitCode;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @cbm-ledger/compliance — the compliance engine, measure timelines and measure admission rules
+ * (DESIGN.md §7). Pure: no I/O; runs in Node and in browsers; shared by the server and the CLI
+ * so that a report replayed from the public view is byte-identical to the server's.
+ */
+export { ComplianceInputError, parseAt, prepareEntries } from './entries.js';
+export type {
+  ComplianceEntry,
+  ComplianceInputErrorCode,
+  Entry as PreparedEntry,
+  EvidenceScope,
+  PrepareOptions,
+} from './entries.js';
+export { RULE_SET_DATA, acrs1994, resolveParameters, vd2011 } from './rulesets.js';
+export type { RuleParameterValue, RuleParameters, RuleSet } from './rulesets.js';
+export { COMPLIANCE_RULES, EVIDENCE_BASIS, RULE_IDS } from './rules.js';
+export type { RuleDescription, RuleId } from './rules.js';
+export {
+  OUTCOMES,
+  canonicalReport,
+  compareFindings,
+  complianceSummary,
+  evaluateCompliance,
+} from './engine.js';
+export type {
+  ComplianceInput,
+  ComplianceReport,
+  ComplianceSummary,
+  Finding,
+  Outcome,
+} from './engine.js';
+export {
+  EXPIRING_WINDOW_DAYS,
+  MeasureBook,
+  analyzeMeasure,
+  measureBook,
+  partyInterval,
+} from './measures.js';
+export type {
+  MeasureAnalysis,
+  MeasureRecord,
+  MeasureStatus,
+  MeasureTerm,
+  ReviewSlot,
+} from './measures.js';
+export { TIMELINE_EVENT_KINDS, listMeasures, measureTimeline } from './timeline.js';
+export type {
+  MeasureSummary,
+  MeasureTimeline,
+  TimelineEvent,
+  TimelineEventKind,
+  TimelineOptions,
+} from './timeline.js';
+export {
+  MEASURE_ADMISSION_CODES,
+  admissionMeasureBook,
+  checkMeasureAdmission,
+} from './admissionRules.js';
+export type { MeasureAdmissionCode, MeasureAdmissionResult } from './admissionRules.js';
