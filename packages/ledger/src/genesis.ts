@@ -11,6 +11,7 @@ import {
   keyFileSeed,
   parseKeyFile,
   parseStatement,
+  parseVkey,
   partyKind,
   randomSeed,
   signEnvelope,
@@ -39,7 +40,9 @@ export interface GenesisOptions {
   /** The operator's key file (parsed or JSON text); its party must be `operator:<slug>`. */
   readonly operatorKeyFile: KeyFile | string;
   /** 32-byte seed of the log (checkpoint) key; only its public half goes into the statement. */
-  readonly logSeed: Uint8Array;
+  readonly logSeed?: Uint8Array;
+  /** Or the log's vkey itself, for an operator who never holds the log key (a deployed stack). */
+  readonly logVkey?: string;
   /** Issue time: epoch ms or a Date. */
   readonly now: number | Date;
   /** The operator's display name; defaults to "Operator of <origin>". */
@@ -57,10 +60,27 @@ export function createGenesis(options: GenesisOptions): Envelope {
   if (partyKind(keyFile.party) !== 'operator') {
     throw new Error(`the genesis is issued by an operator, not ${keyFile.party}`);
   }
-  const logPublicKey = ed25519.publicKeyFromSeed(options.logSeed);
+  let logVkey: string;
+  if (options.logVkey !== undefined) {
+    const vkey = parseVkey(options.logVkey);
+    if (vkey.name !== options.origin) {
+      throw new Error(`the log vkey is named ${vkey.name}, not the origin ${options.origin}`);
+    }
+    if (vkey.type !== NoteKeyType.ed25519)
+      throw new Error('the log vkey is not an Ed25519 note key');
+    logVkey = options.logVkey;
+  } else if (options.logSeed !== undefined) {
+    logVkey = encodeVkey(
+      options.origin,
+      NoteKeyType.ed25519,
+      ed25519.publicKeyFromSeed(options.logSeed),
+    );
+  } else {
+    throw new Error('the genesis needs the log seed or the log vkey');
+  }
   const body: GenesisBody = {
     origin: options.origin,
-    logVkey: encodeVkey(options.origin, NoteKeyType.ed25519, logPublicKey),
+    logVkey,
     operator: { id: keyFile.party, name: options.operatorName ?? `Operator of ${options.origin}` },
     keys: [{ keyid: keyFile.keyid, publicKey: keyFile.publicKey }],
   };
