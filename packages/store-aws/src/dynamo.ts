@@ -173,17 +173,7 @@ export class LedgerTable {
     }
   }
 
-  async put(
-    item: Item,
-    what: string,
-    condition?: {
-      expression: string;
-      names?: Record<string, string>;
-      values?: Item;
-      /** Ask DynamoDB to return the item that failed the condition (saves a read). */
-      returnOld?: boolean;
-    },
-  ): Promise<PutOutcome> {
+  async put(item: Item, what: string, condition?: Condition): Promise<PutOutcome> {
     try {
       await this.client.send(
         new PutItemCommand({
@@ -240,10 +230,33 @@ export class LedgerTable {
   }
 }
 
+/** A DynamoDB condition expression with its placeholders. */
+interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Item;
+  /** Ask DynamoDB to return the item that failed the condition (saves a read). */
+  returnOld?: boolean;
+}
+
 function requireCount(value: number, what: string): void {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new RangeError(`${what} must be a non-negative safe integer, got ${value}`);
   }
+}
+
+/**
+ * The condition of a single-item compare-and-set: the item is absent (`expected` undefined) or
+ * its numeric `attribute` still holds `expected`. The head and the registry snapshot advance so.
+ */
+function absentOrAt(attribute: string, expected: number | undefined, what: string): Condition {
+  if (expected === undefined) return { expression: 'attribute_not_exists(pk)' };
+  requireCount(expected, what);
+  return {
+    expression: `#${attribute} = :expected`,
+    names: { [`#${attribute}`]: attribute },
+    values: { ':expected': N(expected) },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,18 +648,11 @@ export class DynamoLogStore implements LogStore {
       frontier: BL(head.frontier),
       checkpoint: S(head.checkpoint),
     };
-    let condition;
-    if (expectedSize === undefined) {
-      condition = { expression: 'attribute_not_exists(pk)' };
-    } else {
-      requireCount(expectedSize, 'expected size');
-      condition = {
-        expression: '#size = :expected',
-        names: { '#size': 'size' },
-        values: { ':expected': N(expectedSize) },
-      };
-    }
-    const out = await this.table.put(item, 'commitHead', condition);
+    const out = await this.table.put(
+      item,
+      'commitHead',
+      absentOrAt('size', expectedSize, 'expected size'),
+    );
     return out.ok;
   }
 
@@ -993,18 +999,11 @@ export class DynamoRegistryStore implements RegistryStore {
     const item: Item = { ...REGISTRY_KEY, asOf: N(snapshot.asOf) };
     if (Buffer.byteLength(json, 'utf8') <= REGISTRY_INLINE_MAX_BYTES) item['snapshot'] = S(json);
     else item['snapshotZ'] = B(gzipSync(json));
-    let condition;
-    if (expectedAsOf === undefined) {
-      condition = { expression: 'attribute_not_exists(pk)' };
-    } else {
-      requireCount(expectedAsOf, 'expected asOf');
-      condition = {
-        expression: '#asOf = :expected',
-        names: { '#asOf': 'asOf' },
-        values: { ':expected': N(expectedAsOf) },
-      };
-    }
-    const out = await this.table.put(item, 'registry.write', condition);
+    const out = await this.table.put(
+      item,
+      'registry.write',
+      absentOrAt('asOf', expectedAsOf, 'expected asOf'),
+    );
     return out.ok;
   }
 }
