@@ -130,13 +130,13 @@ describe('audit of a faulty log names the first bad index', () => {
         log.add('state:JOR', 'exercise.notification', notificationBody('X'), {
           signers: [log.issuers.get('state:EGY')!.key],
         }).index,
-      'KEY_NOT_SIGNER',
+      'KEY_NOT_ISSUERS',
     ],
     [
       "a consensus measure missing a party's signature",
       (log) =>
         log.add('state:JOR', 'measure.define', measureBody('m2', ['state:JOR', 'state:EGY'])).index,
-      'SIGNER_MISSING',
+      'COSIGNATURE_MISSING',
     ],
     [
       'an issuer chain with a gap',
@@ -221,7 +221,7 @@ describe('audit of a faulty log names the first bad index', () => {
           after: 3600,
         }).index;
       },
-      'KEY_NOT_VALID',
+      'KEY_RETIRED',
     ],
   ];
 
@@ -329,6 +329,12 @@ describe('audit of a faulty log names the first bad index', () => {
     log.add('state:JOR', 'exercise.notification', notificationBody('X'));
     const report = await audit(log);
     expect(report.ok).toBe(true);
-    expect(report.warnings.map((w) => w.check)).toEqual(['REGISTRY_UNREADABLE', 'UNVERIFIABLE']);
+    // Every policy violation is reported (issuer, key and missing signer), each as unverifiable.
+    expect(report.warnings.map((w) => [w.check, w.index])).toEqual([
+      ['REGISTRY_UNREADABLE', 1],
+      ['UNVERIFIABLE', 2],
+      ['UNVERIFIABLE', 2],
+      ['UNVERIFIABLE', 2],
+    ]);
   });
 });

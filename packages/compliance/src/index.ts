@@ -57,3 +57,22 @@ export {
   checkMeasureAdmission,
 } from './admissionRules.js';
 export type { MeasureAdmissionCode, MeasureAdmissionResult } from './admissionRules.js';
+export {
+  DEFAULT_RECOVERY_DELAY_MS,
+  ISSUER_KINDS,
+  REGISTRY_POLICY_CODES,
+  evaluateRegistryPolicy,
+  keyProblem,
+  pendingRecovery,
+} from './registryPolicy.js';
+export type {
+  PolicyKey,
+  PolicyParty,
+  RecoveryRecord,
+  RegistryPolicyCode,
+  RegistryPolicyOptions,
+  RegistryPolicyResult,
+  RegistryView,
+  RegistryViolation,
+  SignatureUse,
+} from './registryPolicy.js';

@@ -20,7 +20,6 @@ import {
   parseUtcTimestamp,
   partyKind,
   statementId,
-  statementSigners,
   fromBase64,
   isAcceptablePublicKey,
   utf8Decode,
@@ -28,16 +27,17 @@ import {
 } from '@cbm-ledger/protocol';
 import type {
   GenesisBody,
-  KeyRevokeBody,
-  KeyRotateBody,
   ParsedEnvelope,
   PartyKind,
-  PartyRegisterBody,
   Statement,
   StatementType,
 } from '@cbm-ledger/protocol';
-import { checkMeasureAdmission } from '@cbm-ledger/compliance';
-import type { MeasureAdmissionCode } from '@cbm-ledger/compliance';
+import {
+  ISSUER_KINDS,
+  checkMeasureAdmission,
+  evaluateRegistryPolicy,
+} from '@cbm-ledger/compliance';
+import type { MeasureAdmissionCode, RegistryViolation } from '@cbm-ledger/compliance';
 import type { LedgerConfig } from './config.js';
 import { LedgerError, fromProtocolError } from './errors.js';
 import type {
@@ -65,28 +65,8 @@ export const SUBMISSION_MEDIA_TYPES: readonly string[] = [
   'application/vnd.dsse+json',
 ];
 
-const ALL_KINDS: readonly PartyKind[] = ['state', 'observer', 'operator'];
-
-/** Which kinds of party may issue each type (DESIGN.md §3). */
-export const ISSUER_KINDS: Readonly<Record<StatementType, readonly PartyKind[]>> = {
-  'ledger.genesis': ['operator'],
-  'party.register': ['operator'],
-  'key.rotate': ALL_KINDS,
-  'key.revoke': ALL_KINDS,
-  'measure.define': ['state'],
-  'measure.review': ['state'],
-  'measure.renew': ['state'],
-  'measure.withdraw': ['state'],
-  'calendar.annual': ['state'],
-  'exercise.notification': ['state'],
-  'exercise.update': ['state'],
-  'exercise.cancel': ['state'],
-  'info.exchange': ['state'],
-  'datashare.alert': ALL_KINDS,
-  'risk.request': ALL_KINDS,
-  'risk.response': ALL_KINDS,
-  'observer.report': ['observer', 'state'],
-};
+/** Which kinds of party may issue each type: the registry policy's table (one for all). */
+export { ISSUER_KINDS };
 
 /** How often a submit waiting without an IntegrationSignal looks at the store. */
 const POLL_INTERVAL_MS = 100;
@@ -236,7 +216,7 @@ export class Admission {
     if (registry.asOf === 0) {
       this.#checkGenesis(statement, envelope);
     } else {
-      checkSigners(registry, statement, envelope);
+      checkSigners(registry, statement, envelope, now, this.#d.config.recoveryDelayMs);
       checkMeasure(registry, statement, now);
     }
 
@@ -499,81 +479,39 @@ function verifySignatures(
 }
 
 /**
- * Registry checks, then Ed25519 verification, then the signer policy of DESIGN.md §3. Every
- * signature must be by a registered, active key of a party that is a required signer; the new
- * key of a key.rotate is the one exception (proof of possession of a key not yet registered).
+ * The registry and signer policy (the compliance package's, shared with `cbm audit`), then
+ * Ed25519 verification. Every signature must be by a key valid now of a party that is a required
+ * signer, or by a key the statement itself introduces (proof of possession); the first violation
+ * is the answer. Missing signatures are judged once the present ones verified, so a forged
+ * signature answers SIGNATURE_INVALID rather than a missing co-signer.
  */
-function checkSigners(registry: Registry, statement: Statement, envelope: ParsedEnvelope): void {
-  if (statement.type === 'ledger.genesis') {
-    throw new LedgerError('LEDGER_ALREADY_INITIALIZED', 'the ledger has its genesis entry');
-  }
-  const issuer = registry.party(statement.issuer);
-  if (issuer === undefined) {
-    throw new LedgerError('ISSUER_UNKNOWN', `${statement.issuer} is not registered`, {
-      path: '$.issuer',
-    });
-  }
-  if (!ISSUER_KINDS[statement.type].includes(issuer.kind)) {
-    throw kindNotAllowed(statement.type, issuer.kind);
-  }
-  checkRegistryBody(registry, statement);
-
-  const required = statementSigners(statement);
-  const requiredParties = new Set(required.parties);
-  const extraKeys = new Map<string, Uint8Array>();
-  if (statement.type === 'key.rotate') {
-    const { newKey } = statement.body as KeyRotateBody;
-    extraKeys.set(newKey.keyid, fromBase64(newKey.publicKey, 32));
-  }
-  const keys = new Map<string, Uint8Array>(extraKeys);
-  const signerOf = new Map<string, string>();
-  envelope.envelope.signatures.forEach((s, i) => {
-    if (extraKeys.has(s.keyid)) return;
-    const path = `$.signatures[${i}].keyid`;
-    const owner = registry.key(s.keyid);
-    if (owner === undefined) {
-      throw new LedgerError('KEY_UNKNOWN', `key ${s.keyid} is not registered`, { path });
-    }
-    if (owner.key.status === 'revoked') {
-      throw new LedgerError('KEY_REVOKED', `key ${s.keyid} of ${owner.party.id} is revoked`, {
-        path,
-      });
-    }
-    if (owner.key.status === 'retired') {
-      throw new LedgerError('KEY_RETIRED', `key ${s.keyid} of ${owner.party.id} is retired`, {
-        path,
-      });
-    }
-    if (!requiredParties.has(owner.party.id)) {
-      throw new LedgerError(
-        'KEY_NOT_ISSUERS',
-        `key ${s.keyid} belongs to ${owner.party.id}, which is not a signer of this statement`,
-        { path },
-      );
-    }
-    keys.set(s.keyid, fromBase64(owner.key.publicKey, 32));
-    signerOf.set(s.keyid, owner.party.id);
+function checkSigners(
+  registry: Registry,
+  statement: Statement,
+  envelope: ParsedEnvelope,
+  now: number,
+  recoveryDelayMs: number,
+): void {
+  const result = evaluateRegistryPolicy(registry, statement, envelope.envelope.signatures, {
+    at: now,
+    recoveryDelayMs,
   });
+  const before = result.violations.find((v) => v.kind !== 'coverage');
+  if (before !== undefined) throw violationError(before);
+  const keys = new Map<string, Uint8Array>();
+  for (const use of result.uses) {
+    if (use !== undefined) keys.set(use.keyid, fromBase64(use.publicKey, 32));
+  }
+  verifySignatures(envelope, keys);
+  const missing = result.violations[0];
+  if (missing !== undefined) throw violationError(missing);
+}
 
-  const verified = verifySignatures(envelope, keys);
-  const signedBy = new Set(verified.map((k) => signerOf.get(k)).filter((p) => p !== undefined));
-  for (const party of required.parties) {
-    if (!signedBy.has(party)) {
-      const registered = registry.party(party) !== undefined;
-      throw new LedgerError(
-        'COSIGNATURE_MISSING',
-        registered ? `no valid signature by ${party}` : `${party} must sign but is not registered`,
-        { party },
-      );
-    }
-  }
-  for (const keyid of required.keyids ?? []) {
-    if (!verified.includes(keyid)) {
-      throw new LedgerError('COSIGNATURE_MISSING', `the new key ${keyid} must sign`, {
-        path: '$.body.newKey',
-      });
-    }
-  }
+function violationError(v: RegistryViolation): LedgerError {
+  return new LedgerError(v.code, v.detail, {
+    ...(v.path === undefined ? {} : { path: v.path }),
+    ...(v.party === undefined ? {} : { party: v.party }),
+  });
 }
 
 /** Where in a measure statement each measure admission code points. */
@@ -597,73 +535,6 @@ function checkMeasure(registry: Registry, statement: Statement, now: number): vo
   const result = checkMeasureAdmission(statement, now, registry.measures());
   if (result.ok) return;
   throw new LedgerError(result.code, result.detail, { path: MEASURE_PATHS[result.code] });
-}
-
-/** What registry statements may say, given the registry as it stands. */
-function checkRegistryBody(registry: Registry, statement: Statement): void {
-  switch (statement.type) {
-    case 'party.register': {
-      const body = statement.body as PartyRegisterBody;
-      if (body.witness !== undefined) {
-        requireUsableKey(body.witness.publicKey, '$.body.witness.publicKey');
-      }
-      body.keys.forEach((k, i) => {
-        requireUsableKey(k.publicKey, `$.body.keys[${i}].publicKey`);
-        const owner = registry.key(k.keyid);
-        // Listing a party's own active key again is harmless (a re-registration); any other
-        // known key would change hands or come back from retirement.
-        if (owner === undefined) return;
-        if (owner.party.id === body.party.id && owner.key.status === 'active') return;
-        throw new LedgerError(
-          'KEY_ALREADY_REGISTERED',
-          `key ${k.keyid} is already registered to ${owner.party.id} (${owner.key.status})`,
-          { path: `$.body.keys[${i}].keyid` },
-        );
-      });
-      return;
-    }
-    case 'key.rotate': {
-      const body = statement.body as KeyRotateBody;
-      requireUsableKey(body.newKey.publicKey, '$.body.newKey.publicKey');
-      const owner = registry.key(body.newKey.keyid);
-      if (owner !== undefined) {
-        throw new LedgerError(
-          'KEY_ALREADY_REGISTERED',
-          `key ${body.newKey.keyid} is already registered to ${owner.party.id}`,
-          { path: '$.body.newKey.keyid' },
-        );
-      }
-      requireOwnKey(registry, body.party, body.retiredKeyid, '$.body.retiredKeyid', true);
-      return;
-    }
-    case 'key.revoke': {
-      const body = statement.body as KeyRevokeBody;
-      requireOwnKey(registry, body.party, body.keyid, '$.body.keyid', false);
-      return;
-    }
-    default:
-      return;
-  }
-}
-
-/** The key must be the party's; rotating needs it active, revoking needs it not yet revoked. */
-function requireOwnKey(
-  registry: Registry,
-  party: string,
-  keyid: string,
-  path: string,
-  mustBeActive: boolean,
-): void {
-  const owner = registry.key(keyid);
-  if (owner === undefined || owner.party.id !== party) {
-    throw new LedgerError('KEY_UNKNOWN', `${keyid} is not a key of ${party}`, { path });
-  }
-  if (owner.key.status === 'revoked') {
-    throw new LedgerError('KEY_REVOKED', `key ${keyid} of ${party} is revoked`, { path });
-  }
-  if (mustBeActive && owner.key.status === 'retired') {
-    throw new LedgerError('KEY_RETIRED', `key ${keyid} of ${party} is retired`, { path });
-  }
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   verifyRequestSignature,
 } from '@cbm-ledger/protocol';
 import type { HttpRequestParts } from '@cbm-ledger/protocol';
+import { keyProblem } from '@cbm-ledger/compliance';
 import type { LedgerConfig } from './config.js';
 import { LedgerError } from './errors.js';
 import type { Clock, RegistryReader, ReplayGuard } from './ports.js';
@@ -92,6 +93,12 @@ export class RequestAuthenticator {
         throw new LedgerError('AUTH_INVALID', `key ${keyid} is ${owner.key.status}`, {
           reason: 'key',
         });
+      }
+      // Active but outside its interval: a recovered key in its veto period, or an old key a
+      // recovery superseded.
+      const problem = keyProblem(owner.key, owner.party.id, now);
+      if (problem !== undefined) {
+        throw new LedgerError('AUTH_INVALID', problem.detail, { reason: 'key' });
       }
       party = owner.party.id;
       return fromBase64(owner.key.publicKey, 32);

@@ -1,3 +1,5 @@
+import { DEFAULT_RECOVERY_DELAY_MS } from '@cbm-ledger/compliance';
+
 /** Tunables of the ledger service; every runtime setting documented in the README maps here. */
 export interface LedgerConfig {
   /** The ledger's origin (DESIGN.md §2): statements must name it, checkpoints carry it. */
@@ -29,6 +31,11 @@ export interface LedgerConfig {
    * once, so there it takes effect immediately. 0: read the snapshot on every submission.
    */
   readonly registryMaxAgeMs: number;
+  /**
+   * Least time between a party.recover's admission and its `effectiveAt`, in ms: the window in
+   * which the party's remaining keys can veto it (docs/registry.md). Default 14 days.
+   */
+  readonly recoveryDelayMs: number;
 }
 
 export function defaultLedgerConfig(origin: string): LedgerConfig {
@@ -43,5 +50,6 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     pageLimit: 1000,
     witnessQuorum: 0,
     registryMaxAgeMs: 1000,
+    recoveryDelayMs: DEFAULT_RECOVERY_DELAY_MS,
   };
 }

@@ -29,6 +29,22 @@ export const LEDGER_ERROR_STATUS = {
   KEY_NOT_ISSUERS: 422,
   /** A party.register or key.rotate introducing a key the registry already holds. */
   KEY_ALREADY_REGISTERED: 409,
+  /** A second party.register of a registered party (docs/registry.md), whatever it changes. */
+  PARTY_ALREADY_REGISTERED: 409,
+  /** A registry statement about a party that is not registered (party.recover). */
+  PARTY_UNKNOWN: 422,
+  /** A signature by a key that signs only later (a recovered key during its veto period). */
+  KEY_NOT_YET_VALID: 422,
+  /** A witness name or key another party already holds. */
+  WITNESS_NAME_TAKEN: 409,
+  /** A party.recover while another recovery of the party is pending. */
+  RECOVERY_PENDING: 409,
+  /** A recovery.veto naming no pending recovery of the party. */
+  RECOVERY_NOT_PENDING: 409,
+  /** A party.recover whose effectiveAt leaves less than the recovery delay for a veto. */
+  RECOVERY_TOO_SOON: 422,
+  /** A party.recover without a majority of the party's measure partners co-signing. */
+  RECOVERY_QUORUM_MISSING: 422,
   SIGNATURE_INVALID: 422,
   COSIGNATURE_MISSING: 422,
   SEQ_GAP: 409,

@@ -7,7 +7,7 @@
  * how far the log has advanced) is a single conditional write, so the invariants of DESIGN.md §6
  * hold without transactions: dynalite has none, and none are needed.
  */
-import type { MeasureRecord } from '@cbm-ledger/compliance';
+import type { MeasureRecord, RecoveryRecord } from '@cbm-ledger/compliance';
 import type {
   Envelope,
   Leaf,
@@ -164,6 +164,13 @@ export interface PartyRecord {
   /** The party's checkpoint-cosigner identity, if it registered one. */
   readonly witness?: { readonly name: string; readonly publicKey: string };
   readonly registeredIndex: number;
+  /**
+   * Index of the party's own witness.set that last set `witness` (absent: set by its
+   * party.register, the one introduction).
+   */
+  readonly witnessSetIndex?: number;
+  /** Every party.recover of the party, vetoed or not: readers see a recovery as one. */
+  readonly recoveries?: readonly RecoveryRecord[];
 }
 
 /** The registry as derived from the log's first `asOf` entries. */

@@ -287,6 +287,8 @@ export class LedgerReads {
       keys: [...p.keys],
       ...(p.witness === undefined ? {} : { witness: p.witness }),
       registeredIndex: p.registeredIndex,
+      ...(p.witnessSetIndex === undefined ? {} : { witnessSetIndex: p.witnessSetIndex }),
+      ...(p.recoveries === undefined ? {} : { recoveries: [...p.recoveries] }),
       head: head === undefined ? null : { seq: head.seq, statement: head.id },
     };
   }

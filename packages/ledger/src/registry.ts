@@ -10,18 +10,22 @@
  * the later one does what it still can; admission rejects such statements whenever it sees the
  * conflict already integrated.
  */
-import { MeasureBook } from '@cbm-ledger/compliance';
-import type { MeasureRecord } from '@cbm-ledger/compliance';
+import { MeasureBook, pendingRecovery } from '@cbm-ledger/compliance';
+import type { MeasureRecord, RecoveryRecord } from '@cbm-ledger/compliance';
 import { formatUtcMillis, parseUtcTimestamp } from '@cbm-ledger/protocol';
 import type {
   AnyStatement,
   GenesisBody,
+  KeyAddBody,
   KeyEntry,
   KeyRevokeBody,
   KeyRotateBody,
   Leaf,
+  PartyRecoverBody,
   PartyRegisterBody,
+  RecoveryVetoBody,
   Statement,
+  WitnessSetBody,
 } from '@cbm-ledger/protocol';
 import type { KeyRecord, PartyRecord, RegistrySnapshot } from './ports.js';
 
@@ -38,6 +42,11 @@ export const REGISTRY_TYPES: ReadonlySet<string> = new Set([
   'measure.review',
   'measure.renew',
   'measure.withdraw',
+  // Registry extension 1 (docs/registry.md).
+  'key.add',
+  'witness.set',
+  'party.recover',
+  'recovery.veto',
 ]);
 
 export interface KeyOwner {
@@ -172,6 +181,18 @@ export class Registry {
         case 'key.revoke':
           this.#revoke(statement.body as KeyRevokeBody, leaf);
           break;
+        case 'key.add':
+          this.#addKey(statement.body as KeyAddBody, leaf);
+          break;
+        case 'witness.set':
+          this.#setWitness(statement.body as WitnessSetBody, leaf);
+          break;
+        case 'party.recover':
+          this.#recover(statement.body as PartyRecoverBody, leaf);
+          break;
+        case 'recovery.veto':
+          this.#veto(statement.body as RecoveryVetoBody, leaf);
+          break;
         case 'measure.define':
         case 'measure.review':
         case 'measure.renew':
@@ -223,22 +244,112 @@ export class Registry {
   }
 
   /**
-   * A new party is added with its keys. Registering a known party again (the operator's way to
-   * restore a party that lost all its keys) adds the keys it did not have, renames it, and
-   * replaces its witness identity when the statement carries one.
+   * A new party is added with its keys and witness identity. A party is introduced once: a
+   * later party.register of the same id is inert, whatever it lists (admission refuses it with
+   * PARTY_ALREADY_REGISTERED; an older build admitted such entries, and replaying one must not
+   * hand its keys or witness to the party — the audit reports it as a violation).
    */
   #register(body: PartyRegisterBody, leaf: Leaf): void {
-    const existing = this.#parties.get(body.party.id);
-    const keys = this.#newKeys(body.keys, leaf);
-    const witness = body.witness ?? existing?.witness;
+    if (this.#parties.has(body.party.id)) return;
     this.#put({
       id: body.party.id,
       name: body.party.name,
       kind: body.party.kind,
-      keys: [...(existing?.keys ?? []), ...keys],
-      ...(witness === undefined ? {} : { witness: { ...witness } }),
-      registeredIndex: existing?.registeredIndex ?? leaf.index,
+      keys: this.#newKeys(body.keys, leaf),
+      ...(body.witness === undefined || this.#witnessTaken(body.party.id, body.witness)
+        ? {}
+        : { witness: { ...body.witness } }),
+      registeredIndex: leaf.index,
     });
+  }
+
+  /** Whether another party holds this witness name or key (first holder keeps it). */
+  #witnessTaken(party: string, w: { name: string; publicKey: string }): boolean {
+    for (const p of this.#parties.values()) {
+      if (p.id === party || p.witness === undefined) continue;
+      if (p.witness.name === w.name || p.witness.publicKey === w.publicKey) return true;
+    }
+    return false;
+  }
+
+  #addKey(body: KeyAddBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined) return;
+    this.#put({ ...party, keys: [...party.keys, ...this.#newKeys([body.newKey], leaf)] });
+  }
+
+  /** The party's own witness.set replaces its cosigner identity. */
+  #setWitness(body: WitnessSetBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined || this.#witnessTaken(body.party, body.witness)) return;
+    this.#put({ ...party, witness: { ...body.witness }, witnessSetIndex: leaf.index });
+  }
+
+  /**
+   * A recovery: the new keys sign from `effectiveAt`, and from then the party's other keys stop
+   * (validUntil), unless a recovery.veto is integrated first. One pending recovery at a time.
+   */
+  #recover(body: PartyRecoverBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined) return;
+    const integrated = parseUtcTimestamp(leaf.integratedAt) ?? 0;
+    const effective = parseUtcTimestamp(body.effectiveAt) ?? 0;
+    if (effective <= integrated || pendingRecovery(party, integrated) !== undefined) return;
+    const keys = this.#newKeys(body.keys, leaf).map((k) => ({ ...k, validFrom: body.effectiveAt }));
+    if (keys.length === 0) return;
+    const stopped = party.keys.map((k): KeyRecord => {
+      if (k.status !== 'active') return k;
+      const until = k.validUntil === undefined ? Infinity : (parseUtcTimestamp(k.validUntil) ?? 0);
+      if (until <= effective) return k;
+      return { ...k, validUntilIndex: leaf.index, validUntil: body.effectiveAt };
+    });
+    const record: RecoveryRecord = {
+      index: leaf.index,
+      statement: leaf.statement,
+      effectiveAt: body.effectiveAt,
+      keyids: keys.map((k) => k.keyid),
+      measure: body.measure,
+    };
+    this.#put({
+      ...party,
+      keys: [...stopped, ...keys],
+      recoveries: [...(party.recoveries ?? []), record],
+    });
+  }
+
+  /**
+   * A veto before effectiveAt cancels the recovery: its keys are revoked from the start (they
+   * never sign) and the keys it would have stopped sign on.
+   */
+  #veto(body: RecoveryVetoBody, leaf: Leaf): void {
+    const party = this.#parties.get(body.party);
+    if (party === undefined) return;
+    const integrated = parseUtcTimestamp(leaf.integratedAt) ?? 0;
+    const pending = pendingRecovery(party, integrated);
+    if (pending?.statement !== body.recovery) return;
+    const cancelled = new Set(pending.keyids);
+    const keys = party.keys.map((k): KeyRecord => {
+      if (cancelled.has(k.keyid)) {
+        return {
+          ...k,
+          status: 'revoked',
+          validUntilIndex: leaf.index,
+          validUntil: k.validFrom,
+          revocationReason: 'recovery vetoed',
+        };
+      }
+      if (k.status === 'active' && k.validUntilIndex === pending.index) {
+        const rest: { -readonly [F in keyof KeyRecord]?: KeyRecord[F] } = { ...k };
+        delete rest.validUntil;
+        delete rest.validUntilIndex;
+        return rest as KeyRecord;
+      }
+      return k;
+    });
+    const recoveries = (party.recoveries ?? []).map((r) =>
+      r.index === pending.index ? { ...r, vetoedIndex: leaf.index } : r,
+    );
+    this.#put({ ...party, keys, recoveries });
   }
 
   #rotate(body: KeyRotateBody, leaf: Leaf): void {

@@ -2,6 +2,7 @@
  * JSON shapes the ledger service answers with (DESIGN.md §4–5). The HTTP layer serialises them
  * unchanged; the OpenAPI document describes the same shapes.
  */
+import type { RecoveryRecord } from '@cbm-ledger/compliance';
 import type { Envelope, Leaf } from '@cbm-ledger/protocol';
 import type { KeyRecord } from './ports.js';
 
@@ -100,6 +101,13 @@ export interface PartyView {
   keys: KeyRecord[];
   witness?: { name: string; publicKey: string };
   registeredIndex: number;
+  /** The entry of the party's own witness.set that set `witness` (absent: its registration). */
+  witnessSetIndex?: number;
+  /**
+   * Every party.recover of the party (docs/registry.md): a recovery is the operator's and a
+   * quorum's act, never shown as the party's own; vetoed ones stay listed.
+   */
+  recoveries?: RecoveryRecord[];
   /** The party's latest accepted statement (its issuer chain head). */
   head: { seq: number; statement: string } | null;
 }

@@ -53,7 +53,16 @@ const epochArb = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 0, 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 function envelopeArb(type: StatementType): fc.Arbitrary<Partial<Statement>> {
-  const registry = ['ledger.genesis', 'party.register', 'key.rotate', 'key.revoke'].includes(type);
+  const registry = [
+    'ledger.genesis',
+    'party.register',
+    'key.rotate',
+    'key.revoke',
+    'key.add',
+    'witness.set',
+    'party.recover',
+    'recovery.veto',
+  ].includes(type);
   const seqPrev =
     type === 'ledger.genesis'
       ? fc.constant({ seq: 1, prev: null })

@@ -71,9 +71,16 @@ const SV = ErrorCode.SCHEMA_VIOLATION;
 const UF = ErrorCode.UNKNOWN_FIELD;
 
 describe('valid statements', () => {
-  it('has a fixture for every v1 type and nothing else', () => {
+  it('has a fixture for every type (v1 and registry extension 1) and nothing else', () => {
     expect(Object.keys(validStatements).sort()).toEqual([...STATEMENT_TYPES].sort());
-    expect(STATEMENT_TYPES).toHaveLength(17);
+    // 17 of the v1 table, 4 of registry extension 1 (docs/registry.md), appended after them.
+    expect(STATEMENT_TYPES).toHaveLength(21);
+    expect(STATEMENT_TYPES.slice(17)).toEqual([
+      'key.add',
+      'witness.set',
+      'party.recover',
+      'recovery.veto',
+    ]);
   });
 
   it.each(STATEMENT_TYPES)('accepts the %s fixture from bytes, text and value', (type) => {
@@ -270,6 +277,14 @@ describe('statementSigners', () => {
     'risk.request': { parties: ['state:EGY'], rule: 'issuer' },
     'risk.response': { parties: ['state:JOR'], rule: 'issuer' },
     'observer.report': { parties: ['observer:osce-team'], rule: 'issuer' },
+    'key.add': {
+      parties: ['state:EGY'],
+      rule: 'party-and-new-key',
+      keyids: [fixtureKeys.egyNext.keyid],
+    },
+    'witness.set': { parties: ['state:TUN'], rule: 'issuer' },
+    'party.recover': { parties: ['operator:cbm'], rule: 'operator-and-quorum' },
+    'recovery.veto': { parties: ['state:JOR'], rule: 'issuer' },
   };
 
   it.each(STATEMENT_TYPES)('names who must sign a %s', (type) => {
@@ -659,6 +674,61 @@ const badRegistry: BadCase[] = [
     ],
     SV,
     '$.visibility',
+  ],
+  ['a key.add issued by another party', 'key.add', [['issuer', 'state:JOR']], SV, '$.issuer'],
+  [
+    'a key.add with a wrong keyid',
+    'key.add',
+    [['body.newKey.keyid', fixtureKeys.egy.keyid]],
+    SV,
+    '$.body.newKey.keyid',
+  ],
+  ['a restricted key.add', 'key.add', [['visibility', 'participants']], SV, '$.visibility'],
+  ['a witness.set by the operator', 'witness.set', [['issuer', 'operator:cbm']], SV, '$.issuer'],
+  [
+    'a witness.set name with a space',
+    'witness.set',
+    [['body.witness.name', 'tun witness']],
+    SV,
+    '$.body.witness.name',
+  ],
+  [
+    'a witness.set without a witness',
+    'witness.set',
+    [['body.witness', undefined]],
+    SV,
+    '$.body.witness',
+  ],
+  ['a party.recover by a state', 'party.recover', [['issuer', 'state:EGY']], SV, '$.issuer'],
+  [
+    'a party.recover without a reason',
+    'party.recover',
+    [['body.reason', ' ']],
+    SV,
+    '$.body.reason',
+  ],
+  ['a party.recover without keys', 'party.recover', [['body.keys', []]], SV, '$.body.keys'],
+  [
+    'a party.recover of the operator itself',
+    'party.recover',
+    [['body.party', 'operator:cbm']],
+    SV,
+    '$.body.party',
+  ],
+  [
+    'a party.recover without effectiveAt',
+    'party.recover',
+    [['body.effectiveAt', undefined]],
+    SV,
+    '$.body.effectiveAt',
+  ],
+  ['a recovery.veto by another party', 'recovery.veto', [['issuer', 'state:EGY']], SV, '$.issuer'],
+  [
+    'a recovery.veto naming no statement id',
+    'recovery.veto',
+    [['body.recovery', 'party.recover']],
+    SV,
+    '$.body.recovery',
   ],
   [
     'a key rotation issued by another party',

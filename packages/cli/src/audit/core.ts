@@ -34,7 +34,6 @@ import {
   parseStatement,
   parseUtcTimestamp,
   statementId,
-  statementSigners,
   toBase64,
   verifyConsistency,
 } from '@cbm-ledger/protocol';
@@ -42,12 +41,20 @@ import type {
   Checkpoint,
   EvidenceRef,
   GenesisBody,
-  KeyRotateBody,
+  KeyRevokeBody,
   Leaf,
   NoteVerifierKey,
+  PartyRecoverBody,
   Statement,
+  WitnessSetBody,
 } from '@cbm-ledger/protocol';
-import { ISSUER_KINDS, REGISTRY_TYPES, Registry } from '@cbm-ledger/ledger';
+import { evaluateRegistryPolicy } from '@cbm-ledger/compliance';
+import type {
+  RegistryPolicyCode,
+  RegistryPolicyResult,
+  RegistryViolation,
+} from '@cbm-ledger/compliance';
+import { REGISTRY_TYPES, Registry } from '@cbm-ledger/ledger';
 import type { ConsistencyProofJson, EntriesPage, EntryView } from '@cbm-ledger/ledger';
 import { isUtf8 } from 'node:buffer';
 import { SignatureBatch } from './batch.js';
@@ -135,6 +142,14 @@ export interface AuditReport {
 const FULLY_VALIDATED: ReadonlySet<string> = new Set([...REGISTRY_TYPES, 'measure.define']);
 const TYPES: ReadonlySet<string> = new Set(STATEMENT_TYPES);
 const VISIBILITIES: ReadonlySet<string> = new Set(['public', 'participants', 'restricted']);
+/** Policy violations a registry with unreadable entries may explain (an unknown key, say). */
+const UNVERIFIABLE_WITH_GAPS: ReadonlySet<RegistryPolicyCode> = new Set<RegistryPolicyCode>([
+  'ISSUER_UNKNOWN',
+  'KEY_UNKNOWN',
+  'COSIGNATURE_MISSING',
+  'RECOVERY_QUORUM_MISSING',
+  'PARTY_UNKNOWN',
+]);
 
 class AuditStop extends Error {}
 
@@ -238,6 +253,8 @@ export class LogAuditor {
   #stopTimes = new Map<number, string>();
   #issuers = new Map<string, [number, string]>();
   #keys = new Map<string, Buffer>();
+  /** keyid → [index, integratedAt ms, …] of the entries it signed in this run. */
+  readonly #keyUse = new Map<string, number[]>();
   readonly #hashes = new HashList();
   /** The entry being checked and its leaf hash, so a failure can be held against the tree. */
   #current: { index: number; hash: Uint8Array } | undefined;
@@ -616,6 +633,10 @@ export class LogAuditor {
     if (statement.type === 'key.rotate' || statement.type === 'key.revoke') {
       this.#stopTimes.set(index, leaf.integratedAt);
     }
+    if (statement.type === 'party.recover') {
+      // The keys a recovery supersedes stop at its effectiveAt, not at its integration.
+      this.#stopTimes.set(index, (statement.body as PartyRecoverBody).effectiveAt);
+    }
   }
 
   #publicKey(keyid: string, base64: string): Buffer {
@@ -687,98 +708,122 @@ export class LogAuditor {
       return;
     }
     const gaps = this.#registryGaps.length > 0;
-    const unverifiable = (check: string, text: string): void => {
-      if (gaps) this.#warn(index, 'UNVERIFIABLE', `${text} (the registry has unreadable entries)`);
-      else this.#fail(index, check, text);
-    };
-    const issuer = this.#registry.party(statement.issuer);
-    if (issuer === undefined) {
-      unverifiable('ISSUER_UNKNOWN', `entry ${index}: ${statement.issuer} is not registered`);
-      return;
-    }
-    if (!ISSUER_KINDS[statement.type].includes(issuer.kind)) {
-      this.#fail(
-        index,
-        'ISSUER_KIND',
-        `entry ${index}: a ${issuer.kind} may not issue ${statement.type}`,
-      );
-    }
-    const required = statementSigners(statement);
-    const requiredParties = new Set(required.parties);
-    const newKey =
-      statement.type === 'key.rotate' ? (statement.body as KeyRotateBody).newKey : undefined;
-    const signed = new Set<string>();
-    sigs.forEach((s, i) => {
-      if (newKey !== undefined && s.keyid === newKey.keyid) {
-        this.#check(
-          leaf,
-          s.keyid,
-          statement.issuer,
-          this.#publicKey(s.keyid, newKey.publicKey),
-          env.signatures[i]!,
-          env.payload,
-        );
-        signed.add(`key:${s.keyid}`);
-        return;
-      }
-      const owner = this.#registry.key(s.keyid);
-      if (owner === undefined) {
-        unverifiable(
-          'KEY_UNKNOWN',
-          `entry ${index}: signed by ${s.keyid}, a key the registry does not hold`,
-        );
-        return;
-      }
-      if (!requiredParties.has(owner.party.id)) {
-        this.#fail(
-          index,
-          'KEY_NOT_SIGNER',
-          `entry ${index}: signed by a key of ${owner.party.id}, which is not a signer of this ${statement.type}`,
-        );
-      }
-      const key = owner.key;
-      if (key.status !== 'active') {
-        // Admitted against a registry that had not yet integrated the retirement: the entry
-        // that retired the key is earlier in the log, but the statement was issued (and so
-        // admitted, within the window) before that entry was integrated.
-        const stopAt =
-          key.validUntilIndex === undefined ? undefined : this.#stopTimes.get(key.validUntilIndex);
-        const stopMs = stopAt === undefined ? NaN : (parseUtcTimestamp(stopAt) ?? NaN);
-        if (issued <= stopMs + this.#skewMs) {
-          this.#warn(
-            index,
-            'KEY_RETIRED_RACE',
-            `entry ${index}: signed by ${owner.party.id}'s key ${s.keyid}, ${key.status} at entry ${String(key.validUntilIndex)}, by a statement issued before that entry was integrated`,
-          );
-        } else {
-          this.#fail(
-            index,
-            'KEY_NOT_VALID',
-            `entry ${index}: signed by ${owner.party.id}'s key ${s.keyid}, ${key.status} since entry ${String(key.validUntilIndex)}`,
-          );
-        }
-      }
+    const integrated = Date.parse(leaf.integratedAt);
+    // The one signer/registry policy, as admission applies it, judged against the registry the
+    // entries before this one built and at the entry's integration time (admission came no
+    // later). Every violation is reported; the scan goes on, so one audit lists them all.
+    const result = evaluateRegistryPolicy(this.#registry, statement, sigs, { at: integrated });
+    for (const violation of result.violations)
+      this.#judge(leaf, statement, issued, gaps, result, violation);
+    result.uses.forEach((use, i) => {
+      if (use === undefined) return;
       this.#check(
         leaf,
-        s.keyid,
-        owner.party.id,
-        this.#publicKey(s.keyid, key.publicKey),
+        use.keyid,
+        use.party,
+        this.#publicKey(use.keyid, use.publicKey),
         env.signatures[i]!,
         env.payload,
       );
-      signed.add(owner.party.id);
+      if (use.role === 'registered') this.#signedBy(use.keyid, index, integrated);
     });
-    for (const party of required.parties) {
-      if (!signed.has(party)) {
-        unverifiable(
-          'SIGNER_MISSING',
-          `entry ${index}: no signature by ${party}, a required signer`,
+    this.#registryWarnings(leaf, statement, result);
+  }
+
+  /**
+   * One policy violation of entry `leaf`: a failure, except where the log cannot show it was
+   * one: an entry admitted against a registry that had not yet integrated an earlier entry's
+   * change (a race within the admission window), or a registry this auditor cannot fully read.
+   */
+  #judge(
+    leaf: Leaf,
+    statement: Statement,
+    issued: number,
+    gaps: boolean,
+    result: RegistryPolicyResult,
+    v: RegistryViolation,
+  ): void {
+    const index = leaf.index;
+    const text = `entry ${index}: ${v.detail}`;
+    if (gaps && UNVERIFIABLE_WITH_GAPS.has(v.code)) {
+      this.#warn(index, 'UNVERIFIABLE', `${text} (the registry has unreadable entries)`);
+      return;
+    }
+    if (v.kind === 'signature' && (v.code === 'KEY_REVOKED' || v.code === 'KEY_RETIRED')) {
+      const stopAt =
+        v.stoppedAtIndex === undefined ? undefined : this.#stopTimes.get(v.stoppedAtIndex);
+      const stopMs = stopAt === undefined ? NaN : (parseUtcTimestamp(stopAt) ?? NaN);
+      if (issued <= stopMs + this.#skewMs) {
+        this.#warn(
+          index,
+          'KEY_RETIRED_RACE',
+          `${text}, stopped at entry ${String(v.stoppedAtIndex)}, by a statement issued before that took effect`,
         );
+        return;
       }
     }
-    for (const keyid of required.keyids ?? []) {
-      if (!signed.has(`key:${keyid}`)) {
-        this.#fail(index, 'SIGNER_MISSING', `entry ${index}: the new key ${keyid} did not sign`);
+    // A party's own registry statement that conflicts with an earlier one (two rotations of one
+    // key, racing admissions): the registry applies it only as far as it still can.
+    if (v.kind === 'body' && v.code !== 'PARTY_ALREADY_REGISTERED' && result.signedBySubject) {
+      this.#warn(
+        index,
+        'REGISTRY_CONFLICT',
+        `${text} (${statement.type} by the party itself; applied as far as it still can be)`,
+      );
+      return;
+    }
+    this.#failures.push({ index, check: v.code, message: text });
+  }
+
+  /** Remembers which entries each registered key signed, for backdated revocations. */
+  #signedBy(keyid: string, index: number, integrated: number): void {
+    let list = this.#keyUse.get(keyid);
+    if (list === undefined) this.#keyUse.set(keyid, (list = []));
+    if (list[list.length - 2] !== index) list.push(index, integrated);
+  }
+
+  /**
+   * Warnings about registry changes a reader should look at even though the policy allows them:
+   * a change not signed by the party it concerns (an operator's revocation, a recovery, an
+   * operator-only registration), a witness identity change, and a revocation backdated over
+   * entries already in the log.
+   */
+  #registryWarnings(leaf: Leaf, statement: Statement, result: RegistryPolicyResult): void {
+    const index = leaf.index;
+    const subject = result.subject;
+    if (subject === undefined) return;
+    if (!result.signedBySubject) {
+      const what =
+        statement.type === 'party.recover'
+          ? `a recovery of ${subject} (effective ${(statement.body as PartyRecoverBody).effectiveAt}), not ${subject}'s own act`
+          : statement.type === 'party.register'
+            ? `${subject}'s registration is signed by ${statement.issuer} alone (its keys did not prove possession)`
+            : `${statement.type} of ${subject} is signed by ${statement.issuer}, not by ${subject}`;
+      this.#warn(index, 'REGISTRY_CHANGE_NOT_BY_PARTY', `entry ${index}: ${what}`);
+    }
+    if (statement.type === 'witness.set') {
+      const w = (statement.body as WitnessSetBody).witness;
+      this.#warn(
+        index,
+        'WITNESS_CHANGED',
+        `entry ${index}: ${subject} changes its witness identity to ${w.name}`,
+      );
+    }
+    if (statement.type === 'key.revoke') {
+      const body = statement.body as KeyRevokeBody;
+      const effective = parseUtcTimestamp(body.effectiveAt) ?? Infinity;
+      const list = this.#keyUse.get(body.keyid) ?? [];
+      const covered: number[] = [];
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i + 1]! >= effective && list[i]! < index) covered.push(list[i]!);
+      }
+      if (covered.length > 0) {
+        const shown = covered.slice(0, 50).join(', ') + (covered.length > 50 ? ', …' : '');
+        this.#warn(
+          index,
+          'REVOCATION_BACKDATED',
+          `entry ${index}: ${subject}'s key ${body.keyid} is revoked (${body.reason}) from ${body.effectiveAt}, before this entry: it now covers ${covered.length} entr${covered.length === 1 ? 'y' : 'ies'} it signed (${shown})`,
+        );
       }
     }
   }

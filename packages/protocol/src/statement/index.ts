@@ -20,7 +20,16 @@ export type { AnyStatement, StatementBodies, TypedStatement } from './statement.
 export { ACTIVITY_TYPES, COUNT_FIELDS, MAX_COUNT } from './common.js';
 export type { ActivityCounts, ActivityType, CountField, KeyEntry } from './common.js';
 export { PARTY_KINDS, REVOCATION_REASONS } from './ledger.js';
-export type { GenesisBody, KeyRevokeBody, KeyRotateBody, PartyRegisterBody } from './ledger.js';
+export type {
+  GenesisBody,
+  KeyAddBody,
+  KeyRevokeBody,
+  KeyRotateBody,
+  PartyRecoverBody,
+  PartyRegisterBody,
+  RecoveryVetoBody,
+  WitnessSetBody,
+} from './ledger.js';
 export { RENEWAL_MODES, REVIEW_OUTCOMES, RULE_PARAMETERS, RULE_SETS } from './measure.js';
 export type {
   MeasureDefineBody,

@@ -16,6 +16,8 @@ import {
   requireIssuerKind,
   requirePublic,
   sha256HexString,
+  slug,
+  statementId,
 } from './common.js';
 import type { KeyEntry } from './common.js';
 import type { Statement, TypeRule } from './model.js';
@@ -193,4 +195,117 @@ export const keyRevokeRule: TypeRule<KeyRevokeBody> = {
     );
   },
   signers: (s) => ({ parties: [s.issuer], rule: 'party-or-operator' }),
+};
+
+// ---- Registry extension 1 (docs/registry.md): additive statement types ------------------------
+//
+// A party's keys and witness identity change only through statements signed by that party
+// (key.add, key.rotate, witness.set), an operator may only take keys away (key.revoke), and a
+// party that lost every key is restored by a party.recover that the operator and a quorum of the
+// party's measure partners sign and that waits out a veto period. The original v1 types keep their
+// meaning; a verifier that does not know these types rejects a log that holds them, so they are a
+// new, visible extension rather than a silent change of party.register.
+
+/**
+ * `key.add`: the party adds `newKey` to its signing keys, keeping the ones it has.
+ * Issued by the party itself, public; signed by one of its current keys and by the new key
+ * (proof of possession).
+ */
+export interface KeyAddBody {
+  party: string;
+  newKey: KeyEntry;
+}
+
+export const keyAddRule: TypeRule<KeyAddBody> = {
+  body: object({ party: partyId, newKey: keyEntry }),
+  check(s) {
+    requirePublic(s.visibility);
+    ensure(s.issuer === s.body.party, '$.issuer', 'must be the party adding a key');
+  },
+  signers: (s) => ({
+    parties: [s.body.party],
+    rule: 'party-and-new-key',
+    keyids: [s.body.newKey.keyid],
+  }),
+};
+
+const witnessIdentity = object({
+  name: string({ max: 255, pattern: KEY_NAME_RE, what: 'a key name (no whitespace or "+")' }),
+  publicKey,
+});
+
+/**
+ * `witness.set`: the party sets (or replaces) its checkpoint-cosigner identity `{name, publicKey}`.
+ * Issued by the party itself, public; signed by one of its current keys. The witness key is a
+ * note key, not a statement key, so it does not sign here: the party's statement key vouches
+ * for it, as the operator's did at registration.
+ */
+export interface WitnessSetBody {
+  party: string;
+  witness: { name: string; publicKey: string };
+}
+
+export const witnessSetRule: TypeRule<WitnessSetBody> = {
+  body: object({ party: partyId, witness: witnessIdentity }),
+  check(s) {
+    requirePublic(s.visibility);
+    ensure(s.issuer === s.body.party, '$.issuer', 'must be the party setting its witness');
+  },
+  signers: (s) => ({ parties: [s.body.party], rule: 'issuer' }),
+};
+
+/**
+ * `party.recover`: restores a registered party that lost its keys. `keys` become the party's
+ * signing keys from `effectiveAt` (which admission requires to be at least the ledger's recovery
+ * delay after admission); until then any still-valid key of the party can veto with a
+ * `recovery.veto`. From `effectiveAt` the party's earlier keys stop signing.
+ * - `measure`: a measure the party belongs to; a majority of its other parties must cosign.
+ * - `reason`: why, in words every reader sees.
+ * Issued by an operator, public; signed by the operator and by the quorum.
+ */
+export interface PartyRecoverBody {
+  party: string;
+  keys: KeyEntry[];
+  measure: string;
+  reason: string;
+  effectiveAt: string;
+}
+
+export const partyRecoverRule: TypeRule<PartyRecoverBody> = {
+  body: object({
+    party: partyId,
+    keys: keyList,
+    measure: slug,
+    reason: refine(longText, (v, path) => {
+      if (v.trim() === '') fail(path, 'must say why');
+    }),
+    effectiveAt: timestamp,
+  }),
+  check(s) {
+    requireIssuerKind(s.issuer, 'operator');
+    requirePublic(s.visibility);
+    ensure(s.body.party !== s.issuer, '$.body.party', 'an operator does not recover itself');
+  },
+  // The quorum depends on the measure as integrated, so the ledger adds it (docs/registry.md).
+  signers: (s) => ({ parties: [s.issuer], rule: 'operator-and-quorum' }),
+};
+
+/**
+ * `recovery.veto`: the party refuses a pending `party.recover` (`recovery`, its statement id)
+ * before it takes effect. Issued by the party itself, public; signed by one of its keys that is
+ * still valid.
+ */
+export interface RecoveryVetoBody {
+  party: string;
+  recovery: string;
+  detail?: string;
+}
+
+export const recoveryVetoRule: TypeRule<RecoveryVetoBody> = {
+  body: object({ party: partyId, recovery: statementId }, { detail: longText }),
+  check(s) {
+    requirePublic(s.visibility);
+    ensure(s.issuer === s.body.party, '$.issuer', 'must be the party whose recovery it vetoes');
+  },
+  signers: (s) => ({ parties: [s.body.party], rule: 'issuer' }),
 };

@@ -23,6 +23,11 @@ export const STATEMENT_TYPES = [
   'risk.request',
   'risk.response',
   'observer.report',
+  // Registry extension 1 (docs/registry.md): additive, after the v1 table.
+  'key.add',
+  'witness.set',
+  'party.recover',
+  'recovery.veto',
 ] as const;
 
 export type StatementType = (typeof STATEMENT_TYPES)[number];
@@ -80,9 +85,16 @@ export interface Statement<B = unknown> {
  * - `party-or-operator`: a current key of the issuer, which is the party itself or an operator.
  * - `every-party`: a current key of every listed party (consensus).
  * - `party-and-new-key`: a current key of the party and, in `keyids`, the key being introduced.
+ * - `operator-and-quorum`: the operator and a majority of the other parties of the measure the
+ *   body names (party.recover); the ledger's registry policy computes the quorum.
  */
 export type SignerRule =
-  'issuer' | 'operator' | 'party-or-operator' | 'every-party' | 'party-and-new-key';
+  | 'issuer'
+  | 'operator'
+  | 'party-or-operator'
+  | 'every-party'
+  | 'party-and-new-key'
+  | 'operator-and-quorum';
 
 export interface SignerRequirement {
   /** Parties each of which must sign with one of its current keys. */

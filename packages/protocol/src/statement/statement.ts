@@ -9,8 +9,26 @@ import { parseJsonStrict } from '../json.js';
 import type { DatashareAlertBody } from './alert.js';
 import { datashareAlertRule } from './alert.js';
 import { name, origin, partyId, sha256HexString, statementId } from './common.js';
-import { genesisRule, keyRevokeRule, keyRotateRule, partyRegisterRule } from './ledger.js';
-import type { GenesisBody, KeyRevokeBody, KeyRotateBody, PartyRegisterBody } from './ledger.js';
+import {
+  genesisRule,
+  keyAddRule,
+  keyRevokeRule,
+  keyRotateRule,
+  partyRecoverRule,
+  partyRegisterRule,
+  recoveryVetoRule,
+  witnessSetRule,
+} from './ledger.js';
+import type {
+  GenesisBody,
+  KeyAddBody,
+  KeyRevokeBody,
+  KeyRotateBody,
+  PartyRecoverBody,
+  PartyRegisterBody,
+  RecoveryVetoBody,
+  WitnessSetBody,
+} from './ledger.js';
 import {
   measureDefineRule,
   measureRenewRule,
@@ -92,6 +110,10 @@ export interface StatementBodies {
   'risk.request': RiskRequestBody;
   'risk.response': RiskResponseBody;
   'observer.report': ObserverReportBody;
+  'key.add': KeyAddBody;
+  'witness.set': WitnessSetBody;
+  'party.recover': PartyRecoverBody;
+  'recovery.veto': RecoveryVetoBody;
 }
 
 /** A statement of one known type, its body typed accordingly. */
@@ -126,6 +148,10 @@ const RULES: { [T in StatementType]: TypeRule<StatementBodies[T]> } = {
   'risk.request': riskRequestRule,
   'risk.response': riskResponseRule,
   'observer.report': observerReportRule,
+  'key.add': keyAddRule,
+  'witness.set': witnessSetRule,
+  'party.recover': partyRecoverRule,
+  'recovery.veto': recoveryVetoRule,
 };
 
 function ruleFor(type: StatementType): TypeRule<unknown> {
