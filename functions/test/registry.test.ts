@@ -22,6 +22,7 @@ import {
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope, KeyFile } from '@cbm-ledger/protocol';
+import { ConfigurationError, readSettings } from '../src/lambda/environment.js';
 import { createTestLedger } from './fixture.js';
 import type { Party, TestLedger } from './fixture.js';
 
@@ -650,5 +651,19 @@ describe('registry bad input over HTTP', () => {
     ];
     expect(rows.length).toBeGreaterThanOrEqual(30);
     for (const t of types) expect(rows.some((r) => r.name.includes(t))).toBe(true);
+  });
+});
+
+describe('CBM_RECOVERY_DELAY_DAYS', () => {
+  const env = (days?: string): Record<string, string> => ({
+    CBM_ORIGIN: 'cbm-ledger.test/env',
+    ...(days === undefined ? {} : { CBM_RECOVERY_DELAY_DAYS: days }),
+  });
+  it('defaults to 14 days and takes 1 to 365', () => {
+    expect(readSettings(env()).config.recoveryDelayMs).toBe(14 * DAY);
+    expect(readSettings(env('30')).config.recoveryDelayMs).toBe(30 * DAY);
+  });
+  it.each(['0', '366', '-1', '1.5', 'two', '014'])('refuses %j', (days) => {
+    expect(() => readSettings(env(days))).toThrow(ConfigurationError);
   });
 });

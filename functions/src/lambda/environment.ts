@@ -22,6 +22,9 @@
  *                           1000). The integrator is another function, so a key revocation or a
  *                           new measure binds admission within this many ms after it is
  *                           integrated; 0 reads the registry for every submission.
+ *   CBM_RECOVERY_DELAY_DAYS least days between a party.recover's admission and its
+ *                           effectiveAt, the veto window (docs/registry.md; default 14, 1–365:
+ *                           never 0, so a recovery can never take effect unannounced)
  *   CBM_PUBLIC_BASE_URL     public view only (lambda/public.ts): absolute URL prefix of its links
  *   CBM_INTEGRATOR_FUNCTION set on the submit function when the stack's wakeIntegrator is on.
  *                           Not acted upon yet (waking needs @aws-sdk/client-lambda, which is not
@@ -106,6 +109,7 @@ export function readSettings(env: Env): LambdaSettings {
       ...defaultLedgerConfig(origin),
       witnessQuorum: witnessQuorum(env),
       registryMaxAgeMs: registryMaxAgeMs(env),
+      recoveryDelayMs: recoveryDelayMs(env),
     },
   };
 }
@@ -117,6 +121,15 @@ function registryMaxAgeMs(env: Env): number {
     throw new ConfigurationError('CBM_REGISTRY_MAX_AGE_MS must be an integer from 0 to 9999999');
   }
   return Number(raw);
+}
+
+function recoveryDelayMs(env: Env): number {
+  const raw = optional(env, 'CBM_RECOVERY_DELAY_DAYS');
+  if (raw === undefined) return defaultLedgerConfig('-').recoveryDelayMs;
+  if (!/^[1-9][0-9]{0,2}$/.test(raw) || Number(raw) > 365) {
+    throw new ConfigurationError('CBM_RECOVERY_DELAY_DAYS must be an integer from 1 to 365');
+  }
+  return Number(raw) * 86_400_000;
 }
 
 function witnessQuorum(env: Env): number {
