@@ -74,7 +74,7 @@ function checkRegistration(ctx: Context, info: LedgerInfo, name: string, key: Ke
   const listed = info.witnesses.find((w) => w.name === name);
   if (listed === undefined) {
     ctx.out.note(
-      `cbm: warning: the ledger lists no witness named ${name}; it will refuse the cosignature until a party.register names it`,
+      `cbm: warning: the ledger lists no witness named ${name}; it will refuse the cosignature until the party’s registration or its own witness.set names it`,
     );
   } else if (listed.publicKey !== key.publicKey) {
     ctx.out.note(
