@@ -6,8 +6,10 @@
  * A cosignature is kept only after it verified over a checkpoint this log signed and still holds
  * (its log signature verifies under the log's vkey and its body is the one stored for its size).
  * Cosignatures are re-verified against the witness keys of the current registry whenever they are
- * served, so a witness that re-registers with a new key stops vouching with its old one, and a
- * stored line can never smuggle an unverified signature into a served note.
+ * served, so a party that sets a new witness identity (its own witness.set, docs/registry.md)
+ * stops vouching with its old one, and a stored line can never smuggle an unverified signature
+ * into a served note. The witness identity is only ever one the party set: its registration (the
+ * one introduction) or its own witness.set; nobody else can change it.
  */
 import {
   SIGNATURE_LINE_PREFIX,
