@@ -27,6 +27,8 @@ import { createTestLedger } from './fixture.js';
 import type { Party, TestLedger } from './fixture.js';
 
 const NOR = 'state:NOR';
+const codeOf = (answer: { body: string }): unknown =>
+  (JSON.parse(answer.body) as { code?: unknown }).code;
 const DAY = 86_400_000;
 const WITNESS_SEED = sha256(utf8Encode('nor witness'));
 const WITNESS = {
@@ -166,17 +168,11 @@ describe('issue 9 §1 reproduction over HTTP', () => {
         [ledger.operator.key],
       ),
     );
-    expect([second.statusCode, JSON.parse(second.body).code]).toEqual([
-      409,
-      'PARTY_ALREADY_REGISTERED',
-    ]);
+    expect([second.statusCode, codeOf(second)]).toEqual([409, 'PARTY_ALREADY_REGISTERED']);
     const declaration = await ledger.submit(
       signed(ledger, nor, 'risk.request', risk, [operatorMade]),
     );
-    expect([declaration.statusCode, JSON.parse(declaration.body).code]).toEqual([
-      422,
-      'KEY_UNKNOWN',
-    ]);
+    expect([declaration.statusCode, codeOf(declaration)]).toEqual([422, 'KEY_UNKNOWN']);
     const operatorWitness = sha256(utf8Encode('operator as nor'));
     const third = await ledger.submit(
       signed(
@@ -194,10 +190,7 @@ describe('issue 9 §1 reproduction over HTTP', () => {
         [ledger.operator.key],
       ),
     );
-    expect([third.statusCode, JSON.parse(third.body).code]).toEqual([
-      409,
-      'PARTY_ALREADY_REGISTERED',
-    ]);
+    expect([third.statusCode, codeOf(third)]).toEqual([409, 'PARTY_ALREADY_REGISTERED']);
     const note = (await ledger.call('GET', '/v1/checkpoint')).body;
     const line = cosign(
       parseNote(note).text,
@@ -209,10 +202,7 @@ describe('issue 9 §1 reproduction over HTTP', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ checkpoint: note, cosignature: line }),
     });
-    expect([cosigned.statusCode, JSON.parse(cosigned.body).code]).toEqual([
-      422,
-      'COSIGNATURE_INVALID',
-    ]);
+    expect([cosigned.statusCode, codeOf(cosigned)]).toEqual([422, 'COSIGNATURE_INVALID']);
     await ledger.integrator.runUntilIdle();
     expect((await ledger.call('GET', `/v1/parties/${NOR}`)).body).toBe(before.body);
   });
