@@ -47,6 +47,8 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   EVIDENCE_MISSING: 'Evidence not stored',
   EVIDENCE_MISMATCH: 'Evidence does not match',
   EVIDENCE_TOO_LARGE: 'Evidence too large',
+  EVIDENCE_QUOTA_EXCEEDED: 'Evidence upload quota exceeded',
+  AUTH_REQUIRED: 'Request signature required',
   NOT_FOUND: 'Not found',
   RANGE_INVALID: 'Parameter out of range',
   TREE_SIZE_BEYOND_LOG: 'Tree size beyond the log',

@@ -51,6 +51,10 @@ export const LEDGER_ERROR_STATUS = {
   EVIDENCE_MISSING: 422,
   EVIDENCE_MISMATCH: 422,
   EVIDENCE_TOO_LARGE: 413,
+  /** The party's daily evidence upload budget (count or bytes) is spent. */
+  EVIDENCE_QUOTA_EXCEEDED: 429,
+  /** An operation that acts as a party (an evidence upload) made without a request signature. */
+  AUTH_REQUIRED: 401,
   NOT_FOUND: 404,
   RANGE_INVALID: 400,
   TREE_SIZE_BEYOND_LOG: 400,

@@ -9,7 +9,6 @@
 import {
   NoteKeyType,
   RULE_SETS,
-  SHA256_HEX_RE,
   consistencyProofFromNodes,
   consistencyProofNodeIds,
   encodeVkey,
@@ -19,7 +18,6 @@ import {
   isStatementId,
   leafHash,
   nodeKey,
-  partyKind,
   toBase64,
 } from '@cbm-ledger/protocol';
 import type { Leaf, NodeId } from '@cbm-ledger/protocol';
@@ -28,6 +26,7 @@ import { LedgerError } from './errors.js';
 import type {
   AdmittedStatement,
   Clock,
+  EvidenceQuota,
   EvidenceStore,
   LogHead,
   LogReader,
@@ -35,6 +34,7 @@ import type {
   RegistryReader,
   StatementReader,
 } from './ports.js';
+import { EvidenceAccess, mayRead } from './evidence-access.js';
 import { Registry } from './registry.js';
 import type {
   ConsistencyProofJson,
@@ -58,17 +58,12 @@ export interface ReadDeps {
   readonly log: LogReader;
   readonly registry: RegistryReader;
   readonly evidence: EvidenceStore;
+  /** Per-party evidence upload budget; without one, a per-process one (evidence-access.ts). */
+  readonly evidenceQuota?: EvidenceQuota;
   readonly clock: Clock;
   readonly config: LedgerConfig;
   readonly logVkey: string;
 }
-
-/** How many citing statements an evidence download looks through for one the viewer may read. */
-const CITING_LOOKUP_LIMIT = 100;
-
-/** RFC 6838 `type/subtype` (restricted-name tokens), as statements' evidence entries use. */
-const MEDIA_TYPE_RE =
-  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -83,25 +78,13 @@ function requireCount(value: unknown, what: string): number {
   return value;
 }
 
-/**
- * Whether `viewer` may read the statement's envelope: public ones by everyone; otherwise its
- * issuer and operators always, `participants` any authenticated party of the ledger (the viewer
- * is only ever set after authenticating with a registered key), `restricted` its audience.
- */
-export function mayRead(statement: AdmittedStatement, viewer: Viewer): boolean {
-  if (statement.visibility === 'public') return true;
-  const party = viewer.party;
-  if (party === undefined) return false;
-  if (party === statement.issuer || partyKind(party) === 'operator') return true;
-  if (statement.visibility === 'participants') return true;
-  return statement.audience.includes(party);
-}
-
 export class LedgerReads {
   readonly #d: ReadDeps;
+  readonly #evidence: EvidenceAccess;
 
   constructor(deps: ReadDeps) {
     this.#d = deps;
+    this.#evidence = new EvidenceAccess(deps);
   }
 
   async info(): Promise<LedgerInfo> {
@@ -291,66 +274,13 @@ export class LedgerReads {
     };
   }
 
-  /**
-   * POST /v1/evidence. Security: `body` is attacker-controlled JSON; exactly the three fields are
-   * accepted, and the size is bounded before any presigning, so nobody obtains an upload URL
-   * for more than the configured limit.
-   */
-  async createEvidenceUpload(body: unknown): Promise<EvidenceUploadView> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new LedgerError('SCHEMA_VIOLATION', '$: expected an object', { path: '$' });
-    }
-    const fields = body as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      if (key !== 'sha256' && key !== 'size' && key !== 'mediaType') {
-        throw new LedgerError('UNKNOWN_FIELD', `$.${key}: unknown field`, { path: `$.${key}` });
-      }
-    }
-    const { sha256, size, mediaType } = fields;
-    if (typeof sha256 !== 'string' || !SHA256_HEX_RE.test(sha256)) {
-      throw violation('$.sha256', 'must be 64 lowercase hex digits');
-    }
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
-      throw violation('$.size', 'must be a positive integer');
-    }
-    const max = this.#d.config.maxEvidenceBytes;
-    if (size > max) {
-      throw new LedgerError('EVIDENCE_TOO_LARGE', `$.size: exceeds ${max} bytes`, {
-        path: '$.size',
-      });
-    }
-    if (typeof mediaType !== 'string' || !MEDIA_TYPE_RE.test(mediaType)) {
-      throw violation('$.mediaType', 'must be a type/subtype media type without parameters');
-    }
-    const stored = await this.#d.evidence.stat(sha256);
-    if (stored !== undefined && stored.sha256 === sha256) {
-      return { sha256, size: stored.size, mediaType: stored.mediaType ?? mediaType, stored: true };
-    }
-    const upload = await this.#d.evidence.createUpload(
-      { sha256, size, mediaType },
-      this.#d.config.evidenceUploadExpirySeconds,
-    );
-    return { sha256, size, mediaType, stored: false, upload: { ...upload } };
+  /** POST /v1/evidence, signed by the uploading party (evidence-access.ts). */
+  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
+    return this.#evidence.createUpload(body, viewer);
   }
 
-  /** GET /v1/evidence/{sha256}: a short-lived URL, if the viewer may read a citing statement. */
-  async evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
-    if (!SHA256_HEX_RE.test(sha256)) throw new LedgerError('NOT_FOUND', `no evidence ${sha256}`);
-    const citing = await this.#d.statements.citing(sha256, CITING_LOOKUP_LIMIT);
-    if (citing.length === 0) {
-      throw new LedgerError('NOT_FOUND', `no statement cites evidence ${sha256}`);
-    }
-    if (!citing.some((s) => mayRead(s, viewer))) {
-      throw new LedgerError('FORBIDDEN', 'no statement citing this evidence is readable by you');
-    }
-    const url = await this.#d.evidence.createDownload(
-      sha256,
-      this.#d.config.evidenceUploadExpirySeconds,
-    );
-    return { url };
+  /** GET /v1/evidence/{sha256} (evidence-access.ts). */
+  evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
+    return this.#evidence.download(sha256, viewer);
   }
-}
-
-function violation(path: string, message: string): LedgerError {
-  return new LedgerError('SCHEMA_VIOLATION', `${path}: ${message}`, { path });
 }
