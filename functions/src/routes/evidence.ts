@@ -59,9 +59,8 @@ export const evidenceRoutes: readonly ApiRoute[] = [
     handler: async ({ event, params }, { service, viewer }) => {
       new Query(event).allowOnly([]);
       const sha256 = params['sha256'] ?? '';
-      // Security: a malformed hash gets the same answer as any evidence the caller may not read.
       if (!SHA256_HEX_RE.test(sha256)) {
-        throw new LedgerError('NOT_FOUND', `no evidence ${sha256.slice(0, 64)} readable by you`);
+        throw new LedgerError('MALFORMED', 'an evidence hash is 64 lowercase hex digits');
       }
       const { url } = await service.evidenceDownload(sha256, viewer);
       return redirect(url);
