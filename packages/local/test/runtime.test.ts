@@ -15,6 +15,7 @@ import type { Leaf } from '@cbm-ledger/protocol';
 import {
   GENESIS_PREV,
   fromBase64,
+  keyFileSeed,
   leafHash,
   leafHashHex,
   merkleRoot,
@@ -22,6 +23,7 @@ import {
   parseKeyFile,
   parseVkey,
   sha256Hex,
+  signRequestHeaders,
   utf8Encode,
   verifyInclusion,
 } from '@cbm-ledger/protocol';
@@ -30,6 +32,19 @@ import type { Issuer, Runtime } from './harness.js';
 
 const ORIGIN = 'cbm-ledger.local/dev';
 const temp = (): Promise<string> => mkdtemp(join(tmpdir(), 'cbm-local-run-'));
+
+/** RFC 9421 headers of a request signed by `issuer` for this ledger. */
+function signedBy(
+  issuer: Issuer,
+  method: string,
+  path: string,
+  body: string,
+): Record<string, string> {
+  return signRequestHeaders(
+    { method, path, query: '', body: utf8Encode(body) },
+    { seed: keyFileSeed(issuer.key), tag: ORIGIN },
+  );
+}
 
 const risk = (to: string) => ({
   to,
@@ -152,12 +167,23 @@ describe('the local runtime', () => {
     // Evidence: upload through the signed URL, cite it, download it.
     const content = utf8Encode('observer report annex, 12 pages');
     const sha256 = sha256Hex(content);
+    const announce = JSON.stringify({ sha256, size: content.length, mediaType: 'text/plain' });
+    const unsigned = await call(runtime, 'POST', '/v1/evidence', {
+      headers: { 'content-type': 'application/json' },
+      body: announce,
+    });
+    expect(unsigned.status).toBe(401);
     const upload = (
       await call(runtime, 'POST', '/v1/evidence', {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sha256, size: content.length, mediaType: 'text/plain' }),
+        headers: {
+          'content-type': 'application/json',
+          ...signedBy(egy, 'POST', '/v1/evidence', announce),
+        },
+        body: announce,
       })
     ).json<{ upload: { url: string; headers: Record<string, string> } }>().upload;
+    // The runtime receives (and later serves) evidence itself, never the embedded S3.
+    expect(new URL(upload.url).origin).toBe(runtime.url);
     expect(
       (
         await fetch(upload.url, {
@@ -172,6 +198,7 @@ describe('the local runtime', () => {
     expect(citing.status, citing.text).toBe(201);
     const redirect = await fetch(`${runtime.url}/v1/evidence/${sha256}`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
+    expect(new URL(redirect.headers.get('location')!).origin).toBe(runtime.url);
     const download = await fetch(redirect.headers.get('location')!);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(content);
 
