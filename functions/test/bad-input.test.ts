@@ -672,6 +672,21 @@ const rows: Row[] = [
     status: 400,
     code: 'MALFORMED',
   },
+  // Dot segments (issue 9 §3): refused, encoded or not, never resolved to another path.
+  ...[
+    '/v1/statements/%2e%2e/ledger',
+    '/v1/statements/%2E%2E/ledger',
+    '/v1/statements/../ledger',
+    '/v1/./ledger',
+    '/v1/parties/%2e',
+    '/v1/entries/..',
+  ].map((path): Row => ({
+    name: `dot segment ${path}`,
+    method: 'GET',
+    path,
+    status: 400,
+    code: 'MALFORMED',
+  })),
   {
     name: 'wrong method',
     method: 'DELETE',

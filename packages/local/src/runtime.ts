@@ -271,6 +271,8 @@ async function start(
     maxBodyBytes: config.maxBodyBytes,
     routes,
     onError: (e) => logger.error('request failed', e),
+    // A client that went away is not a fault: one line, no stack.
+    onAborted: (line) => logger.warn(line),
   });
   const port = await listen(server, settings.port, settings.host);
   baseUrl = `http://${settings.host}:${port}`;
