@@ -62,6 +62,7 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   WITNESS_UNKNOWN: 'Witness not registered',
   METHOD_NOT_ALLOWED: 'Method not allowed',
   INTERNAL: 'Internal error',
+  STORE_INTEGRITY: 'Stored entry fails its integrity check',
   STORE_UNAVAILABLE: 'Store unavailable',
 };
 

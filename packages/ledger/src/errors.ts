@@ -75,6 +75,8 @@ export const LEDGER_ERROR_STATUS = {
   WITNESS_UNKNOWN: 422,
   METHOD_NOT_ALLOWED: 405,
   INTERNAL: 500,
+  /** A stored entry fails its integrity check (edited behind the ledger's back); names `index`. */
+  STORE_INTEGRITY: 500,
   STORE_UNAVAILABLE: 503,
 } as const;
 

@@ -165,8 +165,7 @@ export class LedgerReads {
     if (limit === 0) throw new LedgerError('RANGE_INVALID', 'limit must be at least 1');
     const size = (await this.#d.log.readHead())?.size ?? 0;
     const count = Math.min(limit, this.#d.config.pageLimit, Math.max(0, size - start));
-    const leaves = count === 0 ? [] : await this.#d.log.readLeaves(start, count);
-    if (leaves.length !== count) throw new Error(`log holds ${leaves.length} of ${count} leaves`);
+    const leaves = count === 0 ? [] : await this.#leaves(start, count);
     const entries = await Promise.all(leaves.map((leaf) => this.#entryView(leaf, viewer)));
     const end = start + count;
     return { entries, treeSize: size, ...(count > 0 && end < size ? { next: end } : {}) };
@@ -176,18 +175,60 @@ export class LedgerReads {
     requireCount(index, 'index');
     const size = (await this.#d.log.readHead())?.size ?? 0;
     if (index >= size) throw new LedgerError('NOT_FOUND', `no entry ${index} (tree size ${size})`);
-    const [leaf] = await this.#d.log.readLeaves(index, 1);
-    if (leaf === undefined) throw new Error(`leaf ${index} is missing`);
-    return this.#entryView(leaf, viewer);
+    const [leaf] = await this.#leaves(index, 1);
+    return this.#entryView(leaf!, viewer);
+  }
+
+  /**
+   * Leaves [start, start + count) below the head, each checked to be where it is stored. A store
+   * item edited behind the ledger's back (unparseable, missing, at another index) answers
+   * STORE_INTEGRITY naming the entry, not a bare 500, so an auditor can say which one is wrong.
+   * Store outages are LedgerErrors (STORE_UNAVAILABLE) and pass through unchanged.
+   */
+  async #leaves(start: number, count: number): Promise<Leaf[]> {
+    let leaves: Leaf[];
+    try {
+      leaves = await this.#d.log.readLeaves(start, count);
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw await this.#locateFault(start, count, e);
+    }
+    for (let i = 0; i < count; i++) {
+      const leaf = leaves[i];
+      if (leaf === undefined) throw integrityFault(start + i, 'the leaf is missing');
+      if (leaf.index !== start + i) {
+        throw integrityFault(start + i, `the leaf stored there says index ${leaf.index}`);
+      }
+    }
+    return leaves;
+  }
+
+  /** Reads the range one leaf at a time to name the first entry that cannot be read. */
+  async #locateFault(start: number, count: number, cause: unknown): Promise<LedgerError> {
+    for (let i = start; i < start + count; i++) {
+      try {
+        await this.#d.log.readLeaves(i, 1);
+      } catch (e) {
+        if (e instanceof LedgerError) return e;
+        return integrityFault(i, e instanceof Error ? e.message : String(e));
+      }
+    }
+    return integrityFault(start, cause instanceof Error ? cause.message : String(cause));
   }
 
   async #entryView(leaf: Leaf, viewer: Viewer): Promise<EntryView> {
     const view: EntryView = { index: leaf.index, leaf, leafHash: toBase64(leafHash(leaf)) };
     // Skip the statement read when the answer cannot include the envelope anyway.
     if (leaf.visibility !== 'public' && viewer.party === undefined) return view;
-    const statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+    let statement: AdmittedStatement | undefined;
+    try {
+      statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw integrityFault(leaf.index, `its statement: ${e instanceof Error ? e.message : e}`);
+    }
     if (statement === undefined || statement.id !== leaf.statement) {
-      throw new Error(`statement of leaf ${leaf.index} is missing`);
+      throw integrityFault(leaf.index, 'its statement is missing or another one');
     }
     return mayRead(statement, viewer) ? { ...view, envelope: statement.envelope } : view;
   }
@@ -283,4 +324,14 @@ export class LedgerReads {
   evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
     return this.#evidence.download(sha256, viewer);
   }
+}
+
+function integrityFault(index: number, why: string): LedgerError {
+  return new LedgerError(
+    'STORE_INTEGRITY',
+    `entry ${index} fails its integrity check in the store: ${why}`,
+    {
+      index,
+    },
+  );
 }
