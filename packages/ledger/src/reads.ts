@@ -225,7 +225,10 @@ export class LedgerReads {
       statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
     } catch (e) {
       if (e instanceof LedgerError) throw e;
-      throw integrityFault(leaf.index, `its statement: ${e instanceof Error ? e.message : e}`);
+      throw integrityFault(
+        leaf.index,
+        `its statement: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     if (statement === undefined || statement.id !== leaf.statement) {
       throw integrityFault(leaf.index, 'its statement is missing or another one');
