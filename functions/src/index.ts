@@ -29,5 +29,6 @@ export type { PublicHandler, PublicHandlerOptions } from './routes/public-api.js
 export { IMMUTABLE, SHORT_LIVED, publicRoutes } from './routes/public.js';
 export type { PublicApi, PublicDeps, PublicLimits, PublicRoute } from './routes/public.js';
 export { canonicalQuery, requestViewer, signedRequest } from './http/auth.js';
+export { isDotSegment } from './http/router.js';
 export { drain, SAFETY_MARGIN_MS } from './drain.js';
 export type { DrainResult } from './drain.js';

@@ -10,6 +10,7 @@ import {
   verifyInclusion,
 } from '@cbm-ledger/protocol';
 import type { Leaf } from '@cbm-ledger/protocol';
+import { callAs } from './reads-fixture.js';
 import { createTestLedger } from './fixture.js';
 import type { TestLedger } from './fixture.js';
 import { document } from './openapi-check.js';
@@ -226,22 +227,24 @@ describe('the API over the ledger service', () => {
     expect(party.head).toEqual({ seq: 1, statement: accepted.statement });
   });
 
-  it('hands out evidence uploads and redirects downloads of cited evidence', async () => {
+  it('hands out evidence uploads to the signing party and redirects downloads of cited evidence', async () => {
     const ledger = await createTestLedger();
     const jor = await ledger.registerState('state:JOR');
     const content = utf8Encode('satellite imagery, 2025-03-01');
     const sha256 = sha256Hex(content);
     const request = { sha256, size: content.length, mediaType: 'text/plain' };
+    const options = {
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(request),
+    };
     const post = (): ReturnType<TestLedger['call']> =>
-      ledger.call('POST', '/v1/evidence', {
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body: JSON.stringify(request),
-      });
+      callAs(ledger, jor, 'POST', '/v1/evidence', options);
     const upload = body<{ stored: boolean; upload: { method: string; url: string } }>(await post());
     expect(upload.stored).toBe(false);
     expect(upload.upload.method).toBe('PUT');
+    expect((await ledger.call('POST', '/v1/evidence', options)).statusCode).toBe(401);
 
-    ledger.stores.evidence.putVerified(sha256, content, 'text/plain');
+    ledger.stores.evidence.putVerified(sha256, content, 'text/plain', jor.id);
     expect(body(await post())).toMatchObject({ stored: true, sha256 });
 
     // Not cited by any statement yet: nobody may download it.

@@ -13,6 +13,7 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope } from '@cbm-ledger/protocol';
 import { createTestLedger } from './fixture.js';
+import { signatureHeaders } from './reads-fixture.js';
 import type { Party, RequestOptions, TestLedger } from './fixture.js';
 
 interface Row {
@@ -66,6 +67,17 @@ function signRaw(
 }
 
 const submitted = (envelope: unknown): RequestOptions => json(envelope);
+
+/** The request signed (RFC 9421) by `jor`, as evidence uploads must be. */
+const signed =
+  (request: RequestOptions) =>
+  (_ledger: TestLedger, jor: Party): RequestOptions => ({
+    ...request,
+    headers: {
+      ...(request.headers as Record<string, string> | undefined),
+      ...signatureHeaders(keyFileSeed(jor.key), 'POST', '/v1/evidence', request),
+    },
+  });
 const seedOf = (jor: Party): Uint8Array => keyFileSeed(jor.key);
 
 const rows: Row[] = [
@@ -523,12 +535,20 @@ const rows: Row[] = [
     status: 400,
     code: 'MALFORMED',
   },
-  // Evidence.
+  // Evidence (uploads are signed by the uploading party; evidence-access.test.ts has the rest).
+  {
+    name: 'evidence request unsigned',
+    method: 'POST',
+    path: '/v1/evidence',
+    request: json({ sha256: 'e'.repeat(64), size: 1, mediaType: 'text/plain' }),
+    status: 401,
+    code: 'AUTH_REQUIRED',
+  },
   {
     name: 'evidence request not JSON',
     method: 'POST',
     path: '/v1/evidence',
-    request: { headers: { 'content-type': 'application/json' }, body: 'sha256=abc' },
+    request: signed({ headers: { 'content-type': 'application/json' }, body: 'sha256=abc' }),
     status: 400,
     code: 'MALFORMED',
   },
@@ -536,7 +556,10 @@ const rows: Row[] = [
     name: 'evidence request with duplicate keys',
     method: 'POST',
     path: '/v1/evidence',
-    request: { headers: { 'content-type': 'application/json' }, body: '{"size":1,"size":2}' },
+    request: signed({
+      headers: { 'content-type': 'application/json' },
+      body: '{"size":1,"size":2}',
+    }),
     status: 400,
     code: 'MALFORMED',
   },
@@ -544,7 +567,7 @@ const rows: Row[] = [
     name: 'evidence request empty',
     method: 'POST',
     path: '/v1/evidence',
-    request: { headers: { 'content-type': 'application/json' } },
+    request: signed({ headers: { 'content-type': 'application/json' } }),
     status: 400,
     code: 'BODY_EMPTY',
   },
@@ -552,7 +575,10 @@ const rows: Row[] = [
     name: 'evidence request of another type',
     method: 'POST',
     path: '/v1/evidence',
-    request: { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=b' },
+    request: signed({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=b',
+    }),
     status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
   },
@@ -560,7 +586,7 @@ const rows: Row[] = [
     name: 'evidence request over 4 KiB',
     method: 'POST',
     path: '/v1/evidence',
-    request: json({ sha256: 'e'.repeat(64), size: 1, mediaType: 'x'.repeat(5000) }),
+    request: signed(json({ sha256: 'e'.repeat(64), size: 1, mediaType: 'x'.repeat(5000) })),
     status: 413,
     code: 'BODY_TOO_LARGE',
   },
@@ -568,11 +594,11 @@ const rows: Row[] = [
     name: 'evidence request not UTF-8',
     method: 'POST',
     path: '/v1/evidence',
-    request: {
+    request: signed({
       headers: { 'content-type': 'application/json' },
       body: new Uint8Array([0x7b, 0xff, 0x7d]),
       base64: true,
-    },
+    }),
     status: 400,
     code: 'MALFORMED',
   },
@@ -580,7 +606,7 @@ const rows: Row[] = [
     name: 'evidence request with an unknown field',
     method: 'POST',
     path: '/v1/evidence',
-    request: json({ sha256: 'e'.repeat(64), size: 1, mediaType: 'text/plain', name: 'x' }),
+    request: signed(json({ sha256: 'e'.repeat(64), size: 1, mediaType: 'text/plain', name: 'x' })),
     status: 400,
     code: 'UNKNOWN_FIELD',
   },
@@ -588,7 +614,7 @@ const rows: Row[] = [
     name: 'evidence request with a bad hash',
     method: 'POST',
     path: '/v1/evidence',
-    request: json({ sha256: 'E'.repeat(64), size: 1, mediaType: 'text/plain' }),
+    request: signed(json({ sha256: 'E'.repeat(64), size: 1, mediaType: 'text/plain' })),
     status: 400,
     code: 'SCHEMA_VIOLATION',
   },
@@ -596,7 +622,7 @@ const rows: Row[] = [
     name: 'evidence over the size limit',
     method: 'POST',
     path: '/v1/evidence',
-    request: json({ sha256: 'e'.repeat(64), size: 104_857_601, mediaType: 'text/plain' }),
+    request: signed(json({ sha256: 'e'.repeat(64), size: 104_857_601, mediaType: 'text/plain' })),
     status: 413,
     code: 'EVIDENCE_TOO_LARGE',
   },
@@ -646,6 +672,21 @@ const rows: Row[] = [
     status: 400,
     code: 'MALFORMED',
   },
+  // Dot segments (issue 9 §3): refused, encoded or not, never resolved to another path.
+  ...[
+    '/v1/statements/%2e%2e/ledger',
+    '/v1/statements/%2E%2E/ledger',
+    '/v1/statements/../ledger',
+    '/v1/./ledger',
+    '/v1/parties/%2e',
+    '/v1/entries/..',
+  ].map((path): Row => ({
+    name: `dot segment ${path}`,
+    method: 'GET',
+    path,
+    status: 400,
+    code: 'MALFORMED',
+  })),
   {
     name: 'wrong method',
     method: 'DELETE',

@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newNonce, signStatement } from '@cbm-ledger/ledger';
+import { LedgerService, newNonce, signStatement } from '@cbm-ledger/ledger';
 import {
   cosign,
   ed25519,
@@ -21,6 +21,7 @@ import {
   statementId,
   toBase64,
   toBase64Url,
+  utf8Decode,
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope, Leaf, Statement } from '@cbm-ledger/protocol';
@@ -38,6 +39,7 @@ const CANARIES = {
   participantsMeasure: 'CANARY-5e77b201-participants-measure-title-AXOLOTL',
   evidenceName: 'CANARY-c4d2f9e8-evidence-name-QUOKKA',
   evidenceContent: 'CANARY-0a1b2c3d-evidence-content-PANGOLIN',
+  participantsEvidenceContent: 'CANARY-6d5e4f30-participants-evidence-content-TAPIR',
 } as const;
 
 /** The canary as plain text and base64/base64url at each of the three byte alignments. */
@@ -92,6 +94,7 @@ interface World {
   view: PublicView;
   isr: Party;
   evidence: string;
+  publicEvidence: string;
   /** Payloads of the non-public envelopes: a leaked envelope would carry one verbatim. */
   hiddenPayloads: string[];
   restrictedId: string;
@@ -123,7 +126,19 @@ async function canaryWorld(): Promise<World> {
   );
   const content = utf8Encode(`annex: ${CANARIES.evidenceContent}`);
   const evidence = sha256Hex(content);
-  ledger.stores.evidence.putVerified(evidence, content, 'text/plain');
+  ledger.stores.evidence.putVerified(evidence, content, 'text/plain', jor.id);
+  const participantsContent = utf8Encode(`annex: ${CANARIES.participantsEvidenceContent}`);
+  const participantsEvidence = sha256Hex(participantsContent);
+  ledger.stores.evidence.putVerified(
+    participantsEvidence,
+    participantsContent,
+    'text/plain',
+    jor.id,
+  );
+  // Evidence anyone may read, so the crawl is seen to follow downloads to the bytes.
+  const publicContent = utf8Encode('a public annex');
+  const publicEvidence = sha256Hex(publicContent);
+  ledger.stores.evidence.putVerified(publicEvidence, publicContent, 'text/plain', isr.id);
 
   const spec = (id: string, title: string) =>
     measure({
@@ -192,7 +207,59 @@ async function canaryWorld(): Promise<World> {
     }),
     true,
   );
-  await submit(ledger.sign(isr, 'risk.request', question('Another public question?')));
+  await submit(
+    ledger.sign(jor, 'risk.request', question('A participants question with an annex'), {
+      visibility: 'participants',
+      evidence: [
+        { sha256: participantsEvidence, size: participantsContent.length, mediaType: 'text/plain' },
+      ],
+    }),
+    true,
+  );
+  await submit(
+    ledger.sign(isr, 'risk.request', question('Another public question?'), {
+      evidence: [{ sha256: publicEvidence, size: publicContent.length, mediaType: 'text/plain' }],
+    }),
+  );
+  await ledger.integrator.runUntilIdle();
+
+  // Issue 9 §2's citation route: EGY (outside the audience) learns the hashes from the public
+  // leaves and cites them in public statements. Admission refuses that (EGY never uploaded the
+  // bytes); a citation admitted by an older build, which only asked whether the object existed,
+  // is placed anyway: it must grant nothing either.
+  const cited = [
+    { sha256: evidence, size: content.length, mediaType: 'text/plain' },
+    { sha256: participantsEvidence, size: participantsContent.length, mediaType: 'text/plain' },
+  ];
+  const toJor = { ...question('Citing a hash I saw'), to: jor.id };
+  for (const ref of cited) {
+    const { seq, prev } = egy;
+    const refused = await ledger.submit(
+      ledger.sign(egy, 'risk.request', toJor, { evidence: [ref] }),
+    );
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(json<{ code: string }>(refused).code).toBe('EVIDENCE_MISSING');
+    // The refused statement took no slot in EGY's chain.
+    egy.seq = seq;
+    egy.prev = prev;
+  }
+  const olderBuild = new LedgerService({
+    ...ledger.stores,
+    evidence: {
+      possessed: (sha) => ledger.stores.evidence.possessed(sha, jor.id),
+      createUpload: (o, p, t) => ledger.stores.evidence.createUpload(o, p, t),
+      createDownload: (sha, p, t) => ledger.stores.evidence.createDownload(sha, p, t),
+    },
+    clock: { now: () => Date.now() },
+    config: ledger.config,
+    logVkey: ledger.logVkey,
+  });
+  const legacy = ledger.sign(egy, 'risk.request', toJor, { evidence: cited });
+  const placed = await olderBuild.submit({
+    body: utf8Encode(JSON.stringify(legacy)),
+    contentType: 'application/json',
+  });
+  expect(placed.status).toBe(202);
   await ledger.integrator.runUntilIdle();
 
   // A witnessed checkpoint, so the crawl sees cosignatures too.
@@ -208,7 +275,15 @@ async function canaryWorld(): Promise<World> {
     body: JSON.stringify({ checkpoint: note, cosignature: line }),
   });
   expect(kept.statusCode, kept.body).toBe(201);
-  return { ledger, view: publicView(ledger), isr, evidence, hiddenPayloads, restrictedId };
+  return {
+    ledger,
+    view: publicView(ledger),
+    isr,
+    evidence,
+    publicEvidence,
+    hiddenPayloads,
+    restrictedId,
+  };
 }
 
 interface Fetched {
@@ -265,7 +340,19 @@ async function crawl(w: World): Promise<Fetched[]> {
   for (const leaf of leaves) await fetch('api', `/v1/statements/${leaf.statement}`);
   const parties = json<{ parties: { id: string }[] }>(await fetch('api', '/v1/parties')).parties;
   for (const p of parties) await fetch('api', `/v1/parties/${p.id}`);
-  await fetch('api', `/v1/evidence/${w.evidence}`);
+  // Every evidence object any leaf cites, followed through its redirect to the bytes.
+  const cited = new Set(leaves.flatMap((l) => l.evidence ?? []).map((e) => e.slice(7)));
+  for (const hex of [...cited, w.evidence]) {
+    const answer = await fetch('api', `/v1/evidence/${hex}`);
+    if (answer.statusCode === 302) {
+      const location = String(answer.headers?.['location']);
+      out.push({
+        what: location,
+        template: '/v1/evidence/{sha256}',
+        answer: { statusCode: 200, body: utf8Decode(download(w.ledger, location)) },
+      });
+    }
+  }
   await fetch('api', '/v1/compliance');
   for (const p of parties) await fetch('api', '/v1/compliance', { party: p.id });
   for (const m of ['mena-public', 'restricted-measure', 'participants-measure']) {
@@ -285,6 +372,14 @@ async function crawl(w: World): Promise<Fetched[]> {
   }
   await fetch('public', '/public/v1/feed.json');
   return out;
+}
+
+/** The bytes behind a memory store's download URL (memory://evidence/sha256/<hex>/<party>). */
+function download(ledger: TestLedger, location: string): Uint8Array {
+  const [hex = '', party = ''] = new URL(location).pathname.split('/').slice(-2);
+  const bytes = ledger.stores.evidence.get(hex, decodeURIComponent(party));
+  if (bytes === undefined) throw new Error(`nothing at ${location}`);
+  return bytes;
 }
 
 function leaks(answer: APIGatewayProxyResult, hidden: readonly string[]): string[] {
@@ -332,8 +427,12 @@ describe('the canary test', () => {
     for (const f of fetched.filter((x) => mustServe.includes(x.template))) {
       expect(f.answer.statusCode, f.what).toBe(200);
     }
-    const evidence = fetched.find((f) => f.template === '/v1/evidence/{sha256}')!;
-    expect(evidence.answer.statusCode).toBe(403);
+    const evidence = fetched.filter((f) => f.template === '/v1/evidence/{sha256}');
+    // Three objects cited (restricted, participants, public): only the public one is served,
+    // and the crawl read its bytes; the others answer 404, as unknown evidence does.
+    expect(evidence.map((f) => f.answer.statusCode).sort()).toEqual([200, 302, 404, 404, 404]);
+    expect(evidence.find((f) => f.answer.statusCode === 200)!.answer.body).toBe('a public annex');
+    expect(evidence.find((f) => f.answer.statusCode === 302)!.what).toContain(w.publicEvidence);
     const timeline = fetched.find((f) => f.what.startsWith('/public/v1/measures/mena-public'))!;
     expect(timeline.answer.statusCode).toBe(200);
   });
@@ -343,6 +442,13 @@ describe('the canary test', () => {
     expect(answer.statusCode).toBe(200);
     expect(answer.body).not.toContain(CANARIES.restrictedQuestion);
     expect(leaks(answer, hidden).length).toBeGreaterThan(0);
+  });
+
+  it('would notice an evidence leak: the audience downloads the canary bytes', async () => {
+    const answer = await callAs(w.ledger, w.isr, 'GET', `/v1/evidence/${w.evidence}`);
+    expect(answer.statusCode).toBe(302);
+    const bytes = download(w.ledger, String(answer.headers?.['location']));
+    expect(leaks({ statusCode: 200, body: utf8Decode(bytes) }, hidden).length).toBeGreaterThan(0);
   });
 
   it('ignores signature headers on the public view: signed crawling shows the same', async () => {

@@ -289,13 +289,30 @@ describe('the Lambda entries against DynamoDB and S3', () => {
     }
 
     const bytes = utf8Encode('evidence of a notified exercise');
-    const upload = await post(submit, '/v1/evidence', {
+    const announce = JSON.stringify({
       sha256: sha256Hex(bytes),
       size: bytes.length,
       mediaType: 'text/plain',
     });
+    // Unsigned: refused before anything is presigned.
+    expect((await post(submit, '/v1/evidence', JSON.parse(announce))).statusCode).toBe(401);
+    const upload = await call(submit, 'POST', '/v1/evidence', {
+      headers: {
+        'content-type': 'application/json',
+        ...signatureHeaders(keyFileSeed(operatorKey), 'POST', '/v1/evidence', {
+          tag: ORIGIN,
+          body: announce,
+        }),
+      },
+      body: announce,
+    });
     expect(upload.statusCode, upload.body).toBe(200);
     expect(json(upload)).toMatchObject({ stored: false, upload: { method: 'PUT' } });
+    // The presigned PUT is of the signing party's own copy, checksum enforced by S3.
+    const url = json<{ upload: { url: string } }>(upload).upload.url;
+    expect(decodeURIComponent(url)).toContain(
+      `evidence/sha256/${sha256Hex(bytes)}/operator:lambda`,
+    );
     // Nobody cites it, so nobody may download it.
     const download = await call(read, 'GET', `/v1/evidence/${sha256Hex(bytes)}`);
     expect(download.statusCode).toBe(404);

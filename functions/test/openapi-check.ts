@@ -356,7 +356,10 @@ export function checkResponse(r: ObservedResponse): string[] {
     return validateValue(JSON.parse(r.body), problemSchema).map((e) => `${where}: ${e}`);
   };
   if (template === undefined) {
-    if (r.status !== 404) return [`${where}: undocumented path answered ${r.status}`];
+    // A path no operation has is 404, or 400 MALFORMED when it cannot name one (dot segments).
+    const malformed =
+      r.status === 400 && (JSON.parse(r.body) as { code?: unknown }).code === 'MALFORMED';
+    if (r.status !== 404 && !malformed) return [`${where}: undocumented path answered ${r.status}`];
     return asProblem();
   }
   const item = (document['paths'] as Obj)[template] as Obj;

@@ -228,10 +228,13 @@ try {
   const rawDir = mkdtempSync(join(tmpdir(), 'cbm-bench-raw-'));
   const emulators = await startEmulators({
     dynamoPath: join(rawDir, 'dynamodb'),
+    dynamoSocket: join(rawDir, 'dynamodb.sock'),
     bucket: 'unused',
-    host: '127.0.0.1',
   });
-  const client = createDynamoClient({ endpoint: emulators.dynamoEndpoint });
+  const client = createDynamoClient({
+    endpoint: 'http://localhost',
+    socketPath: emulators.dynamoSocket,
+  });
   await client.send(
     new CreateTableCommand({
       TableName: 'raw',

@@ -62,6 +62,8 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   EVIDENCE_MISSING: 'Evidence not stored',
   EVIDENCE_MISMATCH: 'Evidence does not match',
   EVIDENCE_TOO_LARGE: 'Evidence too large',
+  EVIDENCE_QUOTA_EXCEEDED: 'Evidence upload quota exceeded',
+  AUTH_REQUIRED: 'Request signature required',
   NOT_FOUND: 'Not found',
   RANGE_INVALID: 'Parameter out of range',
   TREE_SIZE_BEYOND_LOG: 'Tree size beyond the log',
@@ -75,6 +77,7 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   WITNESS_UNKNOWN: 'Witness not registered',
   METHOD_NOT_ALLOWED: 'Method not allowed',
   INTERNAL: 'Internal error',
+  STORE_INTEGRITY: 'Stored entry fails its integrity check',
   STORE_UNAVAILABLE: 'Store unavailable',
 };
 

@@ -77,17 +77,30 @@ export function createRouter<D>(routes: readonly Route<D>[]): Resolve<D> {
   };
 }
 
+/** `.` and `..`, also percent-encoded (`%2e%2E`), as RFC 3986 §3.3 dot segments. */
+export function isDotSegment(decoded: string): boolean {
+  return decoded === '.' || decoded === '..';
+}
+
 function splitPath(path: string): string[] {
   if (!path.startsWith('/')) throw new LedgerError('NOT_FOUND', 'path must start with /');
   return path
     .split('/')
     .slice(1)
     .map((segment) => {
+      let decoded: string;
       try {
-        return decodeURIComponent(segment);
+        decoded = decodeURIComponent(segment);
       } catch {
         throw new LedgerError('MALFORMED', 'path is not valid percent-encoded UTF-8');
       }
+      // Security: a dot segment would name another resource once some layer (a proxy, a URL
+      // parser) resolved it, so `/v1/statements/%2e%2e/ledger` could serve `/v1/ledger` there
+      // and a 404 here. Refused everywhere alike, never resolved.
+      if (isDotSegment(decoded)) {
+        throw new LedgerError('MALFORMED', 'path has a dot segment (. or ..)');
+      }
+      return decoded;
     });
 }
 

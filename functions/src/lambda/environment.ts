@@ -59,6 +59,7 @@ import type {
 } from '@cbm-ledger/ledger';
 import { keyFileSeed, parseKeyFile, parseVkey } from '@cbm-ledger/protocol';
 import {
+  DynamoEvidenceQuota,
   S3EvidenceStore,
   createDynamoClient,
   createDynamoStores,
@@ -158,10 +159,13 @@ export function readLogVkey(env: Env, origin: string): string {
 
 const systemClock: Clock = { now: () => Date.now() };
 
-function dynamoStores(settings: LambdaSettings): DynamoStores {
-  const client = createDynamoClient(
+function dynamoClient(settings: LambdaSettings): ReturnType<typeof createDynamoClient> {
+  return createDynamoClient(
     settings.dynamoEndpoint === undefined ? {} : { endpoint: settings.dynamoEndpoint },
   );
+}
+
+function dynamoStores(settings: LambdaSettings, client = dynamoClient(settings)): DynamoStores {
   return createDynamoStores({ client, table: settings.table });
 }
 
@@ -173,10 +177,13 @@ function serviceDeps(env: Env): LedgerServiceDeps {
     ...(settings.s3Endpoint === undefined ? {} : { endpoint: settings.s3Endpoint }),
     local: isLocalEndpoint(settings.s3Endpoint),
   });
-  const built = dynamoStores(settings);
+  const client = dynamoClient(settings);
+  const built = dynamoStores(settings, client);
   return {
     ...built,
     evidence: new S3EvidenceStore({ client: s3, bucket: settings.bucket }),
+    // Shared by every execution environment: one daily budget per party, not one per Lambda.
+    evidenceQuota: new DynamoEvidenceQuota({ client, table: settings.table }),
     clock: systemClock,
     config: settings.config,
     logVkey,
@@ -217,7 +224,7 @@ export function buildSubmitService(env: Env): BuiltService<SubmitApi> {
   return {
     service: {
       submit: (req) => admission.submit(req),
-      createEvidenceUpload: (body) => reads.createEvidenceUpload(body),
+      createEvidenceUpload: (body, viewer) => reads.createEvidenceUpload(body, viewer),
       authenticate: (request) => auth.viewer(request),
     },
     config: deps.config,

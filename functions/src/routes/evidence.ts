@@ -39,10 +39,18 @@ export const evidenceRoutes: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/v1/evidence',
-    handler: async ({ event }, { service }) => {
+    // Signed by the uploading party (http/auth.ts has authenticated it by now): the upload is
+    // bound to that party, and an unsigned request is refused before its body is read.
+    handler: async ({ event }, { service, viewer }) => {
       new Query(event).allowOnly([]);
+      if (viewer.party === undefined) {
+        throw new LedgerError(
+          'AUTH_REQUIRED',
+          'sign evidence uploads (RFC 9421) with a key of the uploading party',
+        );
+      }
       const request = readJsonBody(event, MAX_EVIDENCE_REQUEST_BYTES);
-      return json(200, await service.createEvidenceUpload(request));
+      return json(200, await service.createEvidenceUpload(request, viewer));
     },
   },
   {

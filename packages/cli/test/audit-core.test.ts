@@ -251,6 +251,35 @@ describe('audit of a faulty log names the first bad index', () => {
     ]);
   });
 
+  it('reports, with its index, an entry the ledger cannot serve because its store item fails its integrity check', async () => {
+    const log = soundLog();
+    const source = log.source();
+    // What the API answers (STORE_INTEGRITY naming the entry) for a page covering entry 11.
+    const corrupt = {
+      ...source,
+      entries: (start: number, limit: number) =>
+        start <= 11 && 11 < start + limit
+          ? Promise.reject(
+              Object.assign(new Error('STORE_INTEGRITY: entry 11 fails its integrity check'), {
+                code: 'STORE_INTEGRITY',
+                problem: {
+                  code: 'STORE_INTEGRITY',
+                  status: 500,
+                  index: 11,
+                  detail:
+                    'entry 11 fails its integrity check in the store: item lacks attribute leaf',
+                },
+              }),
+            )
+          : source.entries(start, limit),
+    };
+    const report = await audit(log, { source: corrupt, pageSize: 5 });
+    expect(report.ok).toBe(false);
+    expect(report.firstBadIndex).toBe(11);
+    expect(report.failures[0]).toMatchObject({ index: 11, check: 'STORE_INTEGRITY' });
+    expect(report.failures[0]!.message).toContain('item lacks attribute leaf');
+  });
+
   it('locates an altered leaf by the signed tree, not by the chain break after it', async () => {
     const log = soundLog();
     log.tamper(9, (leaf) => {

@@ -293,7 +293,11 @@ export class LedgerClient {
     });
   }
 
-  /** POST /v1/evidence: where to upload an object (or that it is stored already). */
+  /**
+   * POST /v1/evidence, signed as the client's party (the ledger refuses unsigned uploads: an
+   * upload is the party's proof of possession): where to upload the party's copy of an object,
+   * or that this party uploaded it already.
+   */
   createEvidenceUpload(object: {
     sha256: string;
     size: number;
@@ -302,6 +306,7 @@ export class LedgerClient {
     return this.#json('POST', '/v1/evidence', {
       body: encoder.encode(JSON.stringify(object)),
       contentType: 'application/json',
+      sign: true,
     });
   }
 

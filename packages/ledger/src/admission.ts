@@ -223,7 +223,7 @@ export class Admission {
     // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
     const predecessor = await this.#checkChain(statement);
 
-    // 9. Evidence objects present with the declared hash and size.
+    // 9. Evidence objects uploaded by the issuer itself, with the declared hash and size.
     await this.#checkEvidence(statement);
 
     return {
@@ -310,19 +310,30 @@ export class Admission {
     return predecessor;
   }
 
+  /**
+   * Each cited object must have been uploaded by the issuer itself (docs/evidence-access.md):
+   * citing a hash that somebody else stored proves nothing and would grant the citing party's
+   * audience access to the bytes. Security: the answers are the same whether or not another
+   * party stored the object, and never repeat what is stored.
+   */
   async #checkEvidence(statement: Statement): Promise<void> {
     const refs = statement.evidence ?? [];
-    const stored = await Promise.all(refs.map((e) => this.#d.evidence.stat(e.sha256)));
+    const issuer = statement.issuer;
+    const stored = await Promise.all(refs.map((e) => this.#d.evidence.possessed(e.sha256, issuer)));
     refs.forEach((ref, i) => {
       const object = stored[i];
       const path = `$.evidence[${i}]`;
       if (object === undefined) {
-        throw new LedgerError('EVIDENCE_MISSING', `evidence ${ref.sha256} is not stored`, { path });
+        throw new LedgerError(
+          'EVIDENCE_MISSING',
+          `${issuer} has not uploaded evidence ${ref.sha256} (POST /v1/evidence, signed by the issuer)`,
+          { path },
+        );
       }
       if (object.sha256 !== ref.sha256 || object.size !== ref.size) {
         throw new LedgerError(
           'EVIDENCE_MISMATCH',
-          `evidence ${ref.sha256} is stored with sha256 ${object.sha256} and size ${object.size}`,
+          `evidence ${ref.sha256} as uploaded by ${issuer} does not have the declared size ${ref.size}`,
           { path },
         );
       }

@@ -48,7 +48,7 @@ import type { Leaf, Statement } from '@cbm-ledger/protocol';
 import type { LedgerConfig } from './config.js';
 import { LedgerError } from './errors.js';
 import type { AdmittedStatement, Clock, LogHead, LogStore, StatementStore } from './ports.js';
-import { mayRead } from './reads.js';
+import { mayRead } from './evidence-access.js';
 import type { Viewer } from './views.js';
 
 export interface ComplianceDeps {

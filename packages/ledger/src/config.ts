@@ -16,6 +16,10 @@ export interface LedgerConfig {
   readonly maxWaitSeconds: number;
   /** Lifetime of presigned evidence uploads and downloads. */
   readonly evidenceUploadExpirySeconds: number;
+  /** Per-party evidence upload grants per UTC day (docs/evidence-access.md). */
+  readonly evidenceQuotaCount: number;
+  /** Per-party evidence bytes granted per UTC day. */
+  readonly evidenceQuotaBytes: number;
   /** Most entries returned by one page of GET /v1/entries. */
   readonly pageLimit: number;
   /**
@@ -47,6 +51,8 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     integrationBatchSize: 256,
     maxWaitSeconds: 20,
     evidenceUploadExpirySeconds: 900,
+    evidenceQuotaCount: 200,
+    evidenceQuotaBytes: 2_147_483_648,
     pageLimit: 1000,
     witnessQuorum: 0,
     registryMaxAgeMs: 1000,

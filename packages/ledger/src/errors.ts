@@ -67,6 +67,10 @@ export const LEDGER_ERROR_STATUS = {
   EVIDENCE_MISSING: 422,
   EVIDENCE_MISMATCH: 422,
   EVIDENCE_TOO_LARGE: 413,
+  /** The party's daily evidence upload budget (count or bytes) is spent. */
+  EVIDENCE_QUOTA_EXCEEDED: 429,
+  /** An operation that acts as a party (an evidence upload) made without a request signature. */
+  AUTH_REQUIRED: 401,
   NOT_FOUND: 404,
   RANGE_INVALID: 400,
   TREE_SIZE_BEYOND_LOG: 400,
@@ -87,6 +91,8 @@ export const LEDGER_ERROR_STATUS = {
   WITNESS_UNKNOWN: 422,
   METHOD_NOT_ALLOWED: 405,
   INTERNAL: 500,
+  /** A stored entry fails its integrity check (edited behind the ledger's back); names `index`. */
+  STORE_INTEGRITY: 500,
   STORE_UNAVAILABLE: 503,
 } as const;
 

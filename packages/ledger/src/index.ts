@@ -8,6 +8,7 @@ export * from './derived-state.js';
 export * from './signal.js';
 export * from './admission.js';
 export * from './reads.js';
+export * from './evidence-access.js';
 export * from './integrator.js';
 export * from './service.js';
 export * from './cosignatures.js';

@@ -309,6 +309,7 @@ interface StoredObject {
   mediaType: string | undefined;
 }
 
+/** Evidence per uploading party, as S3EvidenceStore keeps it (`evidence/sha256/<hex>/<party>`). */
 export class MemoryEvidenceStore implements EvidenceStore {
   readonly #objects = new Map<string, StoredObject>();
   readonly #now: () => number;
@@ -317,19 +318,25 @@ export class MemoryEvidenceStore implements EvidenceStore {
     this.#now = now;
   }
 
-  stat(sha256: string): Promise<EvidenceObject | undefined> {
-    const o = this.#objects.get(sha256);
+  possessed(sha256: string, party: string): Promise<EvidenceObject | undefined> {
+    const o = this.#objects.get(`${sha256}/${party}`);
     if (o === undefined) return Promise.resolve(undefined);
-    // Report what the content actually hashes to, as S3's stored checksum would.
-    const object: EvidenceObject = { sha256: sha256Hex(o.bytes), size: o.bytes.length };
+    // Report what the content actually hashes to, as S3's stored checksum would; content that
+    // reached the store around the checksum proves nothing.
+    if (sha256Hex(o.bytes) !== sha256) return Promise.resolve(undefined);
+    const object: EvidenceObject = { sha256, size: o.bytes.length };
     return Promise.resolve(
       o.mediaType === undefined ? object : { ...object, mediaType: o.mediaType },
     );
   }
 
-  createUpload(object: EvidenceObject, expiresInSeconds: number): Promise<EvidenceUpload> {
+  createUpload(
+    object: EvidenceObject,
+    party: string,
+    expiresInSeconds: number,
+  ): Promise<EvidenceUpload> {
     return Promise.resolve({
-      url: `memory://evidence/sha256/${object.sha256}`,
+      url: `memory://evidence/sha256/${object.sha256}/${party}`,
       method: 'PUT',
       headers: {
         'content-length': String(object.size),
@@ -340,28 +347,41 @@ export class MemoryEvidenceStore implements EvidenceStore {
     });
   }
 
-  createDownload(sha256: string, expiresInSeconds: number): Promise<string> {
+  createDownload(sha256: string, party: string, expiresInSeconds: number): Promise<string> {
     const expires = Math.floor(this.#now() / 1000) + expiresInSeconds;
-    return Promise.resolve(`memory://evidence/sha256/${sha256}?expires=${expires}`);
-  }
-
-  /** Stores an object as a completed presigned upload would: refused unless it hashes to sha256. */
-  putVerified(sha256: string, bytes: Uint8Array, mediaType?: string): void {
-    if (sha256Hex(bytes) !== sha256) throw new Error('content does not hash to the given sha256');
-    this.#objects.set(sha256, { bytes: bytes.slice(), mediaType });
+    return Promise.resolve(`memory://evidence/sha256/${sha256}/${party}?expires=${expires}`);
   }
 
   /**
-   * Test helper: places content under `sha256` without checking it, simulating an object that
-   * reached the bucket around the checksum (stat then reports the content's real hash).
+   * Stores `party`'s upload as a completed presigned upload would: refused unless the bytes hash
+   * to sha256. This is the party's proof of possession.
    */
-  putUnchecked(sha256: string, bytes: Uint8Array, mediaType?: string): void {
-    this.#objects.set(sha256, { bytes: bytes.slice(), mediaType });
+  putVerified(
+    sha256: string,
+    bytes: Uint8Array,
+    mediaType: string | undefined,
+    party: string,
+  ): void {
+    if (sha256Hex(bytes) !== sha256) throw new Error('content does not hash to the given sha256');
+    this.#objects.set(`${sha256}/${party}`, { bytes: bytes.slice(), mediaType });
   }
 
-  /** The stored bytes, for tests. */
-  get(sha256: string): Uint8Array | undefined {
-    return this.#objects.get(sha256)?.bytes.slice();
+  /**
+   * Test helper: places content as `party`'s upload without checking it, simulating an object
+   * that reached the bucket around the checksum (possessed then finds it does not hash right).
+   */
+  putUnchecked(
+    sha256: string,
+    bytes: Uint8Array,
+    mediaType: string | undefined,
+    party: string,
+  ): void {
+    this.#objects.set(`${sha256}/${party}`, { bytes: bytes.slice(), mediaType });
+  }
+
+  /** The bytes `party` uploaded, for tests. */
+  get(sha256: string, party: string): Uint8Array | undefined {
+    return this.#objects.get(`${sha256}/${party}`)?.bytes.slice();
   }
 
   dump(): unknown {

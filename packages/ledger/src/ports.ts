@@ -204,13 +204,47 @@ export interface EvidenceUpload {
   readonly expiresAt: string;
 }
 
+/**
+ * Evidence objects, kept per uploading party (docs/evidence-access.md). Security: knowing a hash
+ * proves nothing, so the store answers only about what one named party itself uploaded; nothing
+ * here tells whether somebody else holds an object.
+ */
 export interface EvidenceStore {
-  /** The stored object under `evidence/sha256/<hex>`, if its content was verified to hash to it. */
-  stat(sha256: string): Promise<EvidenceObject | undefined>;
-  /** A presigned upload that the store itself rejects unless the body hashes to `sha256`. */
-  createUpload(object: EvidenceObject, expiresInSeconds: number): Promise<EvidenceUpload>;
-  /** A short-lived download URL. */
-  createDownload(sha256: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * The object `party` proved it possesses: uploaded under `sha256`, the store having verified
+   * the bytes hash to it. Undefined when that party uploaded no such object, whoever else did.
+   */
+  possessed(sha256: string, party: string): Promise<EvidenceObject | undefined>;
+  /**
+   * A presigned upload bound to `party`: the store rejects a body that does not hash to
+   * `sha256` or is not `size` bytes, and a completed upload is `party`'s proof of possession.
+   */
+  createUpload(
+    object: EvidenceObject,
+    party: string,
+    expiresInSeconds: number,
+  ): Promise<EvidenceUpload>;
+  /** A short-lived download URL of the copy `party` uploaded. */
+  createDownload(sha256: string, party: string, expiresInSeconds: number): Promise<string>;
+}
+
+export interface EvidenceQuotaLimits {
+  /** Most upload grants per party per UTC day. */
+  readonly count: number;
+  /** Most bytes granted per party per UTC day. */
+  readonly bytes: number;
+}
+
+/**
+ * Per-party daily upload budget: evidence sits under Object Lock for years, so what a party may
+ * make the operator store is bounded. One conditional write per grant.
+ */
+export interface EvidenceQuota {
+  /**
+   * Counts one upload of `bytes` against `party` on `day` (UTC `YYYY-MM-DD`) if both limits
+   * still hold afterwards; false, recording nothing, when either would be exceeded.
+   */
+  reserve(party: string, day: string, bytes: number, limits: EvidenceQuotaLimits): Promise<boolean>;
 }
 
 /** The log's signing identity. Only the integrator holds one. */

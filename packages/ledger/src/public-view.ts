@@ -113,7 +113,7 @@ export function readOnlyStores(stores: ReadOnlyStores): ReadOnlyStores {
 
 // The public view serves no evidence: downloads need a caller who may read a citing statement.
 const NO_EVIDENCE: EvidenceStore = {
-  stat: () => Promise.reject(new LedgerError('NOT_FOUND', 'no evidence in the public view')),
+  possessed: () => Promise.reject(new LedgerError('NOT_FOUND', 'no evidence in the public view')),
   createUpload: () => Promise.reject(new LedgerError('FORBIDDEN', 'the public view is read-only')),
   createDownload: () =>
     Promise.reject(new LedgerError('NOT_FOUND', 'no evidence in the public view')),

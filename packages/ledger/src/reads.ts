@@ -9,7 +9,6 @@
 import {
   NoteKeyType,
   RULE_SETS,
-  SHA256_HEX_RE,
   consistencyProofFromNodes,
   consistencyProofNodeIds,
   encodeVkey,
@@ -19,7 +18,6 @@ import {
   isStatementId,
   leafHash,
   nodeKey,
-  partyKind,
   toBase64,
 } from '@cbm-ledger/protocol';
 import type { Leaf, NodeId } from '@cbm-ledger/protocol';
@@ -28,6 +26,7 @@ import { LedgerError } from './errors.js';
 import type {
   AdmittedStatement,
   Clock,
+  EvidenceQuota,
   EvidenceStore,
   LogHead,
   LogReader,
@@ -35,6 +34,7 @@ import type {
   RegistryReader,
   StatementReader,
 } from './ports.js';
+import { EvidenceAccess, mayRead } from './evidence-access.js';
 import { Registry } from './registry.js';
 import type {
   ConsistencyProofJson,
@@ -58,17 +58,12 @@ export interface ReadDeps {
   readonly log: LogReader;
   readonly registry: RegistryReader;
   readonly evidence: EvidenceStore;
+  /** Per-party evidence upload budget; without one, a per-process one (evidence-access.ts). */
+  readonly evidenceQuota?: EvidenceQuota;
   readonly clock: Clock;
   readonly config: LedgerConfig;
   readonly logVkey: string;
 }
-
-/** How many citing statements an evidence download looks through for one the viewer may read. */
-const CITING_LOOKUP_LIMIT = 100;
-
-/** RFC 6838 `type/subtype` (restricted-name tokens), as statements' evidence entries use. */
-const MEDIA_TYPE_RE =
-  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 
 function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
@@ -83,25 +78,13 @@ function requireCount(value: unknown, what: string): number {
   return value;
 }
 
-/**
- * Whether `viewer` may read the statement's envelope: public ones by everyone; otherwise its
- * issuer and operators always, `participants` any authenticated party of the ledger (the viewer
- * is only ever set after authenticating with a registered key), `restricted` its audience.
- */
-export function mayRead(statement: AdmittedStatement, viewer: Viewer): boolean {
-  if (statement.visibility === 'public') return true;
-  const party = viewer.party;
-  if (party === undefined) return false;
-  if (party === statement.issuer || partyKind(party) === 'operator') return true;
-  if (statement.visibility === 'participants') return true;
-  return statement.audience.includes(party);
-}
-
 export class LedgerReads {
   readonly #d: ReadDeps;
+  readonly #evidence: EvidenceAccess;
 
   constructor(deps: ReadDeps) {
     this.#d = deps;
+    this.#evidence = new EvidenceAccess(deps);
   }
 
   async info(): Promise<LedgerInfo> {
@@ -182,8 +165,7 @@ export class LedgerReads {
     if (limit === 0) throw new LedgerError('RANGE_INVALID', 'limit must be at least 1');
     const size = (await this.#d.log.readHead())?.size ?? 0;
     const count = Math.min(limit, this.#d.config.pageLimit, Math.max(0, size - start));
-    const leaves = count === 0 ? [] : await this.#d.log.readLeaves(start, count);
-    if (leaves.length !== count) throw new Error(`log holds ${leaves.length} of ${count} leaves`);
+    const leaves = count === 0 ? [] : await this.#leaves(start, count);
     const entries = await Promise.all(leaves.map((leaf) => this.#entryView(leaf, viewer)));
     const end = start + count;
     return { entries, treeSize: size, ...(count > 0 && end < size ? { next: end } : {}) };
@@ -193,18 +175,63 @@ export class LedgerReads {
     requireCount(index, 'index');
     const size = (await this.#d.log.readHead())?.size ?? 0;
     if (index >= size) throw new LedgerError('NOT_FOUND', `no entry ${index} (tree size ${size})`);
-    const [leaf] = await this.#d.log.readLeaves(index, 1);
-    if (leaf === undefined) throw new Error(`leaf ${index} is missing`);
-    return this.#entryView(leaf, viewer);
+    const [leaf] = await this.#leaves(index, 1);
+    return this.#entryView(leaf!, viewer);
+  }
+
+  /**
+   * Leaves [start, start + count) below the head, each checked to be where it is stored. A store
+   * item edited behind the ledger's back (unparseable, missing, at another index) answers
+   * STORE_INTEGRITY naming the entry, not a bare 500, so an auditor can say which one is wrong.
+   * Store outages are LedgerErrors (STORE_UNAVAILABLE) and pass through unchanged.
+   */
+  async #leaves(start: number, count: number): Promise<Leaf[]> {
+    let leaves: Leaf[];
+    try {
+      leaves = await this.#d.log.readLeaves(start, count);
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw await this.#locateFault(start, count, e);
+    }
+    for (let i = 0; i < count; i++) {
+      const leaf = leaves[i];
+      if (leaf === undefined) throw integrityFault(start + i, 'the leaf is missing');
+      if (leaf.index !== start + i) {
+        throw integrityFault(start + i, `the leaf stored there says index ${leaf.index}`);
+      }
+    }
+    return leaves;
+  }
+
+  /** Reads the range one leaf at a time to name the first entry that cannot be read. */
+  async #locateFault(start: number, count: number, cause: unknown): Promise<LedgerError> {
+    for (let i = start; i < start + count; i++) {
+      try {
+        await this.#d.log.readLeaves(i, 1);
+      } catch (e) {
+        if (e instanceof LedgerError) return e;
+        return integrityFault(i, e instanceof Error ? e.message : String(e));
+      }
+    }
+    return integrityFault(start, cause instanceof Error ? cause.message : String(cause));
   }
 
   async #entryView(leaf: Leaf, viewer: Viewer): Promise<EntryView> {
     const view: EntryView = { index: leaf.index, leaf, leafHash: toBase64(leafHash(leaf)) };
     // Skip the statement read when the answer cannot include the envelope anyway.
     if (leaf.visibility !== 'public' && viewer.party === undefined) return view;
-    const statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+    let statement: AdmittedStatement | undefined;
+    try {
+      statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw integrityFault(
+        leaf.index,
+        `its statement: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
     if (statement === undefined || statement.id !== leaf.statement) {
-      throw new Error(`statement of leaf ${leaf.index} is missing`);
+      throw integrityFault(leaf.index, 'its statement is missing or another one');
     }
     return mayRead(statement, viewer) ? { ...view, envelope: statement.envelope } : view;
   }
@@ -293,66 +320,23 @@ export class LedgerReads {
     };
   }
 
-  /**
-   * POST /v1/evidence. Security: `body` is attacker-controlled JSON; exactly the three fields are
-   * accepted, and the size is bounded before any presigning, so nobody obtains an upload URL
-   * for more than the configured limit.
-   */
-  async createEvidenceUpload(body: unknown): Promise<EvidenceUploadView> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new LedgerError('SCHEMA_VIOLATION', '$: expected an object', { path: '$' });
-    }
-    const fields = body as Record<string, unknown>;
-    for (const key of Object.keys(fields)) {
-      if (key !== 'sha256' && key !== 'size' && key !== 'mediaType') {
-        throw new LedgerError('UNKNOWN_FIELD', `$.${key}: unknown field`, { path: `$.${key}` });
-      }
-    }
-    const { sha256, size, mediaType } = fields;
-    if (typeof sha256 !== 'string' || !SHA256_HEX_RE.test(sha256)) {
-      throw violation('$.sha256', 'must be 64 lowercase hex digits');
-    }
-    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
-      throw violation('$.size', 'must be a positive integer');
-    }
-    const max = this.#d.config.maxEvidenceBytes;
-    if (size > max) {
-      throw new LedgerError('EVIDENCE_TOO_LARGE', `$.size: exceeds ${max} bytes`, {
-        path: '$.size',
-      });
-    }
-    if (typeof mediaType !== 'string' || !MEDIA_TYPE_RE.test(mediaType)) {
-      throw violation('$.mediaType', 'must be a type/subtype media type without parameters');
-    }
-    const stored = await this.#d.evidence.stat(sha256);
-    if (stored !== undefined && stored.sha256 === sha256) {
-      return { sha256, size: stored.size, mediaType: stored.mediaType ?? mediaType, stored: true };
-    }
-    const upload = await this.#d.evidence.createUpload(
-      { sha256, size, mediaType },
-      this.#d.config.evidenceUploadExpirySeconds,
-    );
-    return { sha256, size, mediaType, stored: false, upload: { ...upload } };
+  /** POST /v1/evidence, signed by the uploading party (evidence-access.ts). */
+  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
+    return this.#evidence.createUpload(body, viewer);
   }
 
-  /** GET /v1/evidence/{sha256}: a short-lived URL, if the viewer may read a citing statement. */
-  async evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
-    if (!SHA256_HEX_RE.test(sha256)) throw new LedgerError('NOT_FOUND', `no evidence ${sha256}`);
-    const citing = await this.#d.statements.citing(sha256, CITING_LOOKUP_LIMIT);
-    if (citing.length === 0) {
-      throw new LedgerError('NOT_FOUND', `no statement cites evidence ${sha256}`);
-    }
-    if (!citing.some((s) => mayRead(s, viewer))) {
-      throw new LedgerError('FORBIDDEN', 'no statement citing this evidence is readable by you');
-    }
-    const url = await this.#d.evidence.createDownload(
-      sha256,
-      this.#d.config.evidenceUploadExpirySeconds,
-    );
-    return { url };
+  /** GET /v1/evidence/{sha256} (evidence-access.ts). */
+  evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
+    return this.#evidence.download(sha256, viewer);
   }
 }
 
-function violation(path: string, message: string): LedgerError {
-  return new LedgerError('SCHEMA_VIOLATION', `${path}: ${message}`, { path });
+function integrityFault(index: number, why: string): LedgerError {
+  return new LedgerError(
+    'STORE_INTEGRITY',
+    `entry ${index} fails its integrity check in the store: ${why}`,
+    {
+      index,
+    },
+  );
 }

@@ -20,6 +20,7 @@ import { CosignatureIntake, WitnessReads } from './cosignatures.js';
 import type { CheckpointStatus, CosignatureReceipt } from './cosignatures.js';
 import type {
   Clock,
+  EvidenceQuota,
   EvidenceStore,
   LogStore,
   RegistryStore,
@@ -46,6 +47,8 @@ export interface LedgerServiceDeps {
   readonly log: LogStore;
   readonly registry: RegistryStore;
   readonly evidence: EvidenceStore;
+  /** Per-party daily evidence budget; without one, each process keeps its own. */
+  readonly evidenceQuota?: EvidenceQuota;
   readonly clock: Clock;
   readonly config: LedgerConfig;
   /** The log's C2SP verifier key, published by GET /v1/ledger and checked against genesis. */
@@ -125,8 +128,9 @@ export class LedgerService {
     return this.#reads.consistencyProof(from, to);
   }
 
-  createEvidenceUpload(body: unknown): Promise<EvidenceUploadView> {
-    return this.#reads.createEvidenceUpload(body);
+  /** POST /v1/evidence: `viewer` is the signing (uploading) party; unsigned is refused. */
+  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
+    return this.#reads.createEvidenceUpload(body, viewer);
   }
 
   evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {

@@ -65,6 +65,9 @@ function validEnvelope(h: Harness): Envelope {
 const evidenceBytes = utf8Encode('exercise area photographs');
 const evidenceHex = sha256Hex(evidenceBytes);
 const tamperedHex = sha256Hex(utf8Encode('tampered evidence'));
+/** Stored by state:EGY only: JOR knows the hash (a public leaf shows it) but not the bytes. */
+const othersBytes = utf8Encode('EGY restricted annex');
+const othersHex = sha256Hex(othersBytes);
 const missingHex = sha256Hex(utf8Encode('never uploaded'));
 
 function withEvidence(h: Harness, sha256: string, size: number): Submission {
@@ -578,10 +581,22 @@ const rows: Row[] = [
     extensions: () => ({ path: '$.evidence[0]' }),
   },
   {
+    // Content that does not hash to its name proves no possession (it reached the store around
+    // the checksum): the same answer as no upload at all.
     name: 'evidence stored with another hash',
     build: (h) => withEvidence(h, tamperedHex, evidenceBytes.length),
-    code: 'EVIDENCE_MISMATCH',
+    code: 'EVIDENCE_MISSING',
     status: 422,
+    extensions: () => ({ path: '$.evidence[0]' }),
+  },
+  {
+    // Issue 9 §2: citing a hash somebody else uploaded must not be admitted (it would publish
+    // the other party's restricted bytes to this statement's audience).
+    name: 'evidence uploaded only by another party',
+    build: (h) => withEvidence(h, othersHex, othersBytes.length),
+    code: 'EVIDENCE_MISSING',
+    status: 422,
+    extensions: () => ({ path: '$.evidence[0]' }),
   },
   {
     name: 'evidence stored with another size',
@@ -651,8 +666,9 @@ describe('bad input to POST /v1/statements', () => {
       ),
       bothSign,
     );
-    h.memory.evidence.putVerified(evidenceHex, evidenceBytes, 'image/jpeg');
-    h.memory.evidence.putUnchecked(tamperedHex, evidenceBytes, 'image/jpeg');
+    h.memory.evidence.putVerified(evidenceHex, evidenceBytes, 'image/jpeg', 'state:JOR');
+    h.memory.evidence.putUnchecked(tamperedHex, evidenceBytes, 'image/jpeg', 'state:JOR');
+    h.memory.evidence.putVerified(othersHex, othersBytes, 'image/jpeg', 'state:EGY');
     await h.integrate();
   });
 

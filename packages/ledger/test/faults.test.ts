@@ -31,7 +31,7 @@ async function preparedLedger(): Promise<{ h: Harness; injector: FaultInjector }
   await h.issue('state:JOR', 'info.exchange', infoExchangeBody(2025));
   await h.integrate();
   await h.issue('state:EGY', 'info.exchange', infoExchangeBody(2025)); // left pending
-  memory.evidence.putVerified(evidenceHex, evidence, 'image/png');
+  memory.evidence.putVerified(evidenceHex, evidence, 'image/png', 'state:JOR');
   return { h, injector };
 }
 

@@ -284,30 +284,26 @@ describe('reads', () => {
     }
   });
 
-  it('offers evidence uploads and downloads only to viewers of a citing statement', async () => {
+  it('offers evidence uploads to the signing party and downloads only to viewers of a citing statement', async () => {
     const h = new Harness();
     await h.bootstrap(['state:JOR', 'state:EGY']);
     const bytes = utf8Encode('lab report');
     const hex = sha256Hex(bytes);
-    const offer = await h.service.createEvidenceUpload({
-      sha256: hex,
-      size: bytes.length,
-      mediaType: 'application/pdf',
-    });
+    const jor = { party: 'state:JOR' };
+    const announce = { sha256: hex, size: bytes.length, mediaType: 'application/pdf' };
+    const offer = await h.service.createEvidenceUpload(announce, jor);
     expect(offer).toMatchObject({ sha256: hex, stored: false, upload: { method: 'PUT' } });
+    expect(offer.upload!.url).toContain('state:JOR');
     expect(offer.upload!.headers['x-amz-checksum-sha256']).toBe(toBase64(fromHex(hex)));
-    h.memory.evidence.putVerified(hex, bytes, 'application/pdf');
-    expect(
-      await h.service.createEvidenceUpload({
-        sha256: hex,
-        size: bytes.length,
-        mediaType: 'application/pdf',
-      }),
-    ).toEqual({
-      sha256: hex,
-      size: bytes.length,
-      mediaType: 'application/pdf',
+    h.memory.evidence.putVerified(hex, bytes, 'application/pdf', 'state:JOR');
+    expect(await h.service.createEvidenceUpload(announce, jor)).toEqual({
+      ...announce,
       stored: true,
+    });
+    // Another party is told nothing of JOR's copy: it gets its own upload to make.
+    expect(await h.service.createEvidenceUpload(announce, { party: 'state:EGY' })).toMatchObject({
+      stored: false,
+      upload: { method: 'PUT' },
     });
     expect((await rejection(h.service.evidenceDownload(hex, {}))).code).toBe('NOT_FOUND');
 
@@ -318,32 +314,41 @@ describe('reads', () => {
         evidence: [{ sha256: hex, size: bytes.length, mediaType: 'application/pdf' }],
       },
     });
-    expect((await rejection(h.service.evidenceDownload(hex, {}))).code).toBe('FORBIDDEN');
-    expect((await rejection(h.service.evidenceDownload(hex, { party: 'state:TUN' }))).code).toBe(
-      'FORBIDDEN',
-    );
+    // One answer for "not readable by you" and "no such evidence": no existence oracle.
+    const unknown = sha256Hex(utf8Encode('nothing'));
+    for (const [sha, viewer] of [
+      [hex, {}],
+      [hex, { party: 'state:TUN' }],
+      [unknown, {}],
+      [unknown, { party: 'state:EGY' }],
+    ] as const) {
+      const err = await rejection(h.service.evidenceDownload(sha, viewer));
+      expect({ code: err.code, status: err.status }).toEqual({ code: 'NOT_FOUND', status: 404 });
+    }
     expect((await h.service.evidenceDownload(hex, { party: 'state:EGY' })).url).toContain(hex);
     await h.integrate();
     const leaves = await checkInvariants(h.memory, h.signer.vkey);
     expect(leaves.at(-1)!.evidence).toEqual([`sha256:${hex}`]);
   });
 
-  it('refuses evidence upload requests that are malformed or too large', async () => {
+  it('refuses evidence upload requests that are unsigned, malformed or too large', async () => {
     const h = new Harness({ config: { maxEvidenceBytes: 1000 } });
     const hex = sha256Hex(utf8Encode('x'));
-    const cases: [unknown, string][] = [
-      [null, 'SCHEMA_VIOLATION'],
-      [[], 'SCHEMA_VIOLATION'],
-      [{ sha256: hex, size: 1, mediaType: 'text/plain', extra: 1 }, 'UNKNOWN_FIELD'],
-      [{ sha256: hex.toUpperCase(), size: 1, mediaType: 'text/plain' }, 'SCHEMA_VIOLATION'],
-      [{ sha256: hex, size: 0, mediaType: 'text/plain' }, 'SCHEMA_VIOLATION'],
-      [{ sha256: hex, size: 1.5, mediaType: 'text/plain' }, 'SCHEMA_VIOLATION'],
-      [{ sha256: hex, size: 1001, mediaType: 'text/plain' }, 'EVIDENCE_TOO_LARGE'],
-      [{ sha256: hex, size: 1, mediaType: 'text/plain; charset=utf-8' }, 'SCHEMA_VIOLATION'],
-      [{ sha256: hex, size: 1 }, 'SCHEMA_VIOLATION'],
+    const jor = { party: 'state:JOR' };
+    const cases: [unknown, { party?: string }, string][] = [
+      [{ sha256: hex, size: 1, mediaType: 'text/plain' }, {}, 'AUTH_REQUIRED'],
+      [null, jor, 'SCHEMA_VIOLATION'],
+      [[], jor, 'SCHEMA_VIOLATION'],
+      [{ sha256: hex, size: 1, mediaType: 'text/plain', extra: 1 }, jor, 'UNKNOWN_FIELD'],
+      [{ sha256: hex.toUpperCase(), size: 1, mediaType: 'text/plain' }, jor, 'SCHEMA_VIOLATION'],
+      [{ sha256: hex, size: 0, mediaType: 'text/plain' }, jor, 'SCHEMA_VIOLATION'],
+      [{ sha256: hex, size: 1.5, mediaType: 'text/plain' }, jor, 'SCHEMA_VIOLATION'],
+      [{ sha256: hex, size: 1001, mediaType: 'text/plain' }, jor, 'EVIDENCE_TOO_LARGE'],
+      [{ sha256: hex, size: 1, mediaType: 'text/plain; charset=utf-8' }, jor, 'SCHEMA_VIOLATION'],
+      [{ sha256: hex, size: 1 }, jor, 'SCHEMA_VIOLATION'],
     ];
-    for (const [body, code] of cases) {
-      const err = await rejection(h.service.createEvidenceUpload(body));
+    for (const [body, viewer, code] of cases) {
+      const err = await rejection(h.service.createEvidenceUpload(body, viewer));
       expect(err.code, JSON.stringify(body)).toBe(code);
       expect(err.status).toBeLessThan(500);
     }

@@ -9,6 +9,7 @@
  * disconnects and the child closes the stores and exits, releasing the LevelDB lock for the next
  * start.
  */
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import dynalite from 'dynalite';
@@ -77,9 +78,7 @@ async function start(settings: EmulatorSettings): Promise<void> {
     void close(1);
   });
 
-  let dynamoPort: number | undefined;
-  let s3Port: number | undefined;
-  if (settings.dynamoPath !== undefined) {
+  if (settings.dynamoPath !== undefined && settings.dynamoSocket !== undefined) {
     await waitForLevelDb(settings.dynamoPath, 10_000);
     const server = dynalite({
       path: settings.dynamoPath,
@@ -88,24 +87,25 @@ async function start(settings: EmulatorSettings): Promise<void> {
       updateTableMs: 0,
     });
     dynamo = server;
+    const socket = settings.dynamoSocket;
+    rmSync(socket, { force: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, settings.host, () => resolve());
+      server.listen(socket, () => resolve());
     });
-    const address = server.address();
-    dynamoPort = typeof address === 'object' && address !== null ? address.port : undefined;
   }
-  if (settings.s3Path !== undefined) {
+  if (settings.s3Path !== undefined && settings.s3Socket !== undefined) {
+    rmSync(settings.s3Socket, { force: true });
     s3 = new S3rver({
-      address: settings.host,
-      port: 0,
+      // s3rver passes `port` and `address` on to server.listen: a path there listens on it.
+      port: settings.s3Socket,
       directory: settings.s3Path,
       silent: true,
       configureBuckets: [{ name: settings.bucket }],
     });
-    s3Port = (await s3.run()).port;
+    await s3.run();
   }
-  send({ type: 'ready', dynamoPort, s3Port });
+  send({ type: 'ready' });
 }
 
 const settings = JSON.parse(process.argv[2] ?? '{}') as EmulatorSettings;

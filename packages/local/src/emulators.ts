@@ -7,11 +7,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { EmulatorMessage, EmulatorSettings } from './emulator-protocol.js';
 
+/** What clients put in the URL (the Host header); the connection goes to the socket. */
+export const EMULATOR_ENDPOINT = 'http://localhost';
+
 export interface Emulators {
-  /** Endpoint of the embedded DynamoDB, when embedded. */
-  readonly dynamoEndpoint: string | undefined;
-  /** Endpoint of the embedded S3, when embedded. */
-  readonly s3Endpoint: string | undefined;
+  /** Unix-domain socket of the embedded DynamoDB, when embedded (endpoint EMULATOR_ENDPOINT). */
+  readonly dynamoSocket: string | undefined;
+  /** Unix-domain socket of the embedded S3, when embedded. */
+  readonly s3Socket: string | undefined;
   /** Called once if the emulator process dies while the runtime still needs it. */
   onUnexpectedExit(listener: (reason: string) => void): void;
   /** Closes the stores (flushing LevelDB) and waits for the process to exit. */
@@ -43,26 +46,24 @@ export async function startEmulators(
   const exitListeners: ((reason: string) => void)[] = [];
   let lastError: string | undefined;
 
-  const ready = await new Promise<Extract<EmulatorMessage, { type: 'ready' }>>(
-    (resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`embedded stores did not start within ${timeoutMs} ms`));
-      }, timeoutMs);
-      child.on('message', (m: EmulatorMessage) => {
-        if (m.type === 'ready') {
-          clearTimeout(timer);
-          resolve(m);
-        } else {
-          lastError = m.message;
-        }
-      });
-      child.once('exit', (code, signal) => {
+  await new Promise<Extract<EmulatorMessage, { type: 'ready' }>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`embedded stores did not start within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on('message', (m: EmulatorMessage) => {
+      if (m.type === 'ready') {
         clearTimeout(timer);
-        reject(new Error(lastError ?? `embedded stores exited (${signal ?? code})`));
-      });
-    },
-  );
+        resolve(m);
+      } else {
+        lastError = m.message;
+      }
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(lastError ?? `embedded stores exited (${signal ?? code})`));
+    });
+  });
 
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('exit', (code, signal) => {
@@ -71,11 +72,9 @@ export async function startEmulators(
     for (const listener of exitListeners) listener(reason);
   });
 
-  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   return {
-    dynamoEndpoint:
-      ready.dynamoPort === undefined ? undefined : `http://${host}:${ready.dynamoPort}`,
-    s3Endpoint: ready.s3Port === undefined ? undefined : `http://${host}:${ready.s3Port}`,
+    dynamoSocket: settings.dynamoSocket,
+    s3Socket: settings.s3Socket,
     onUnexpectedExit(listener) {
       exitListeners.push(listener);
     },

@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LedgerError } from '@cbm-ledger/ledger';
-import { problemResponse } from '@cbm-ledger/functions';
+import { isDotSegment, problemResponse } from '@cbm-ledger/functions';
 import type { ApiHandler } from '@cbm-ledger/functions';
 
 /** API Gateway refuses payloads over 10 MB; so do we, without reading them into memory. */
@@ -21,12 +21,56 @@ export interface LocalRoute {
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
+/** Connections served at once; more are refused (closed at once) until some end. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+/** A connection that sends nothing (no request, or no next request) for this long is closed. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 65_000;
+
 export interface LocalServerOptions {
   readonly api: ApiHandler;
   /** The body bytes kept for the handler; the rest is read and dropped. */
   readonly maxBodyBytes: number;
   readonly routes?: readonly LocalRoute[];
   readonly onError?: (error: unknown) => void;
+  /** One line per request the client aborted (no stack: it is not our fault). */
+  readonly onAborted?: (line: string) => void;
+  /** Default DEFAULT_MAX_CONNECTIONS. */
+  readonly maxConnections?: number;
+  /**
+   * Inactivity allowed on a connection, in ms, before and between requests and while a request
+   * is being received. Must exceed the longest `Prefer: wait` (an answer is being awaited then,
+   * which this does not cut: see below). Default DEFAULT_IDLE_TIMEOUT_MS.
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Whether a request failed because its client went away (reset, aborted, closed early). */
+function isClientAbort(req: IncomingMessage, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    req.destroyed ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (error instanceof Error && error.message === 'aborted')
+  );
+}
+
+/** The raw path of the request target, before any URL parser resolves dot segments in it. */
+function rawPath(req: IncomingMessage): string {
+  const target = req.url ?? '/';
+  const end = target.search(/[?#]/);
+  return end < 0 ? target : target.slice(0, end);
+}
+
+function hasDotSegment(path: string): boolean {
+  return path.split('/').some((segment) => {
+    try {
+      return isDotSegment(decodeURIComponent(segment));
+    } catch {
+      return false; // the router answers undecodable paths itself
+    }
+  });
 }
 
 interface ReadBody {
@@ -131,8 +175,21 @@ export function writeResult(
 
 export function createLocalServer(options: LocalServerOptions): Server {
   const routes = options.routes ?? [];
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const server = createServer((req, res) => {
     void (async () => {
+      const path = rawPath(req);
+      // Security: WHATWG URL parsing resolves `..` and `%2e%2e`, which would route
+      // `/v1/statements/%2e%2e/ledger` to `/v1/ledger`. Refused here as the router refuses it.
+      if (!path.startsWith('/') || hasDotSegment(path)) {
+        writeResult(
+          res,
+          problemResponse(new LedgerError('MALFORMED', 'path has a dot segment (. or ..)')),
+          { connection: 'close' },
+        );
+        req.resume();
+        return;
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const route = routes.find((r) => url.pathname.startsWith(r.prefix));
       if (route !== undefined) return route.handle(req, res, url);
@@ -149,10 +206,22 @@ export function createLocalServer(options: LocalServerOptions): Server {
         req.destroy();
         return;
       }
+      // While the API works (a waiting submit may take maxWaitSeconds) the client is only
+      // waiting: that is not idleness.
+      req.socket.setTimeout(0);
       const event = toEvent(req, url, bytes);
       const result = await options.api(event, { awsRequestId: event.requestContext.requestId });
+      req.socket.setTimeout(idleTimeoutMs);
       writeResult(res, result);
     })().catch((error: unknown) => {
+      if (isClientAbort(req, error)) {
+        const code = (error as { code?: unknown } | null)?.code;
+        options.onAborted?.(
+          `${req.method ?? '?'} ${rawPath(req)} aborted by the client (${typeof code === 'string' ? code : error instanceof Error ? error.message : 'closed'})`,
+        );
+        res.destroy();
+        return;
+      }
       options.onError?.(error);
       if (!res.headersSent) {
         writeResult(res, problemResponse(new LedgerError('INTERNAL', 'internal error')), {
@@ -163,13 +232,19 @@ export function createLocalServer(options: LocalServerOptions): Server {
       }
     });
   });
+  // Security: without a cap and an idle timeout, sockets that send nothing pile up without
+  // bound (issue 9 §3: 19,000 accepted). Excess connections are closed on accept.
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  // Inactivity timeout of every socket, from accept: a connection that never sends a request,
+  // stalls mid-request, or idles between requests is destroyed (no 'timeout' listener).
+  server.timeout = idleTimeoutMs;
   // Long enough for `Prefer: wait=20`.
   server.requestTimeout = 60_000;
   // Node closes an idle kept-alive socket after 5 s by default, and a client that sends its next
   // request on it in that instant gets ECONNRESET. Idle sockets stay open longer than clients
   // keep them (as load balancers do: 60 s upstream, 65 s here), and headersTimeout must exceed
   // keepAliveTimeout so a request arriving at the end of the idle time is not cut off.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  server.keepAliveTimeout = Math.min(65_000, idleTimeoutMs);
+  server.headersTimeout = Math.min(66_000, idleTimeoutMs + 1000);
   return server;
 }

@@ -2,6 +2,7 @@
  * The local runtime (DESIGN.md §8): the embedded or external stores, the ledger service and its
  * in-process integrator, and the HTTP adapter, started and stopped together.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -29,8 +30,14 @@ import {
 import { createApiHandler, createPublicHandler, withPublicView } from '@cbm-ledger/functions';
 import type { ApiLogger } from '@cbm-ledger/functions';
 import { ensureBucket } from './bucket.js';
-import { DataDirError, loadOrCreateKeyFile, lockDataDir, prepareDataDir } from './data-dir.js';
-import { startEmulators } from './emulators.js';
+import {
+  DataDirError,
+  loadOrCreateKeyFile,
+  lockDataDir,
+  prepareDataDir,
+  privateSocketDir,
+} from './data-dir.js';
+import { EMULATOR_ENDPOINT, startEmulators } from './emulators.js';
 import type { Emulators } from './emulators.js';
 import { createLocalServer } from './http-adapter.js';
 import type { LocalRoute } from './http-adapter.js';
@@ -125,24 +132,40 @@ async function start(
 
   let emulators: Emulators | undefined;
   if (embedDynamo || embedS3) {
+    // The stores listen on unix-domain sockets in a directory only this user can enter: no TCP
+    // port for another local user or a browser page to reach, and evidence goes through the
+    // runtime's own routes only (issue 9 §2).
+    const sockets = await privateSocketDir(dataDir);
+    cleanups.push(sockets.cleanup);
+    const suffix = randomBytes(8).toString('hex');
     emulators = await startEmulators({
-      ...(embedDynamo ? { dynamoPath: join(dataDir, 'dynamodb') } : {}),
-      ...(embedS3 ? { s3Path: join(dataDir, 's3') } : {}),
+      ...(embedDynamo
+        ? {
+            dynamoPath: join(dataDir, 'dynamodb'),
+            dynamoSocket: join(sockets.dir, `dynamodb-${suffix}.sock`),
+          }
+        : {}),
+      ...(embedS3
+        ? { s3Path: join(dataDir, 's3'), s3Socket: join(sockets.dir, `s3-${suffix}.sock`) }
+        : {}),
       bucket: settings.bucket,
-      host: settings.host,
     });
     const stop = emulators.stop.bind(emulators);
     cleanups.push(stop);
   }
   const failed = new Promise<string>((resolve) => emulators?.onUnexpectedExit(resolve));
 
-  const dynamoEndpoint = settings.dynamoEndpoint ?? emulators?.dynamoEndpoint;
-  const s3Endpoint = settings.s3Endpoint ?? emulators?.s3Endpoint;
-  const dynamo = createDynamoClient(
-    dynamoEndpoint === undefined ? {} : { endpoint: dynamoEndpoint },
-  );
+  const dynamoSocket = emulators?.dynamoSocket;
+  const s3Socket = emulators?.s3Socket;
+  const dynamoEndpoint = settings.dynamoEndpoint ?? (dynamoSocket && EMULATOR_ENDPOINT);
+  const s3Endpoint = settings.s3Endpoint ?? (s3Socket && EMULATOR_ENDPOINT);
+  const dynamo = createDynamoClient({
+    ...(dynamoEndpoint === undefined ? {} : { endpoint: dynamoEndpoint }),
+    ...(dynamoSocket === undefined ? {} : { socketPath: dynamoSocket }),
+  });
   const s3 = createS3Client({
     ...(s3Endpoint === undefined ? {} : { endpoint: s3Endpoint }),
+    ...(s3Socket === undefined ? {} : { socketPath: s3Socket }),
     local: embedS3 || isLocalEndpoint(s3Endpoint),
   });
   cleanups.push(
@@ -248,6 +271,8 @@ async function start(
     maxBodyBytes: config.maxBodyBytes,
     routes,
     onError: (e) => logger.error('request failed', e),
+    // A client that went away is not a fault: one line, no stack.
+    onAborted: (line) => logger.warn(line),
   });
   const port = await listen(server, settings.port, settings.host);
   baseUrl = `http://${settings.host}:${port}`;

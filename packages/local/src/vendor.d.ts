@@ -17,7 +17,8 @@ declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
   interface S3rverOptions {
     address?: string;
-    port?: number;
+    /** A TCP port, or a unix-domain socket path (handed to server.listen as is). */
+    port?: number | string;
     directory?: string;
     silent?: boolean;
     configureBuckets?: { name: string }[];
@@ -26,7 +27,7 @@ declare module 's3rver' {
   }
   class S3rver {
     constructor(options: S3rverOptions);
-    run(): Promise<AddressInfo>;
+    run(): Promise<AddressInfo | string | null>;
     close(): Promise<void>;
   }
   export default S3rver;

@@ -4,7 +4,7 @@
  * graceful shutdown, start-up errors, and SIGKILL under load.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import type { Leaf } from '@cbm-ledger/protocol';
 import {
   GENESIS_PREV,
   fromBase64,
+  keyFileSeed,
   leafHash,
   leafHashHex,
   merkleRoot,
@@ -22,6 +23,7 @@ import {
   parseKeyFile,
   parseVkey,
   sha256Hex,
+  signRequestHeaders,
   utf8Encode,
   verifyInclusion,
 } from '@cbm-ledger/protocol';
@@ -30,6 +32,19 @@ import type { Issuer, Runtime } from './harness.js';
 
 const ORIGIN = 'cbm-ledger.local/dev';
 const temp = (): Promise<string> => mkdtemp(join(tmpdir(), 'cbm-local-run-'));
+
+/** RFC 9421 headers of a request signed by `issuer` for this ledger. */
+function signedBy(
+  issuer: Issuer,
+  method: string,
+  path: string,
+  body: string,
+): Record<string, string> {
+  return signRequestHeaders(
+    { method, path, query: '', body: utf8Encode(body) },
+    { seed: keyFileSeed(issuer.key), tag: ORIGIN },
+  );
+}
 
 const risk = (to: string) => ({
   to,
@@ -100,6 +115,33 @@ async function auditLog(runtime: Runtime): Promise<Leaf[]> {
   return inTree;
 }
 
+/** TCP ports a process and its children listen on (Linux /proc). */
+async function listeningTcpPorts(pid: number): Promise<number[]> {
+  const pids = [pid];
+  const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  pids.push(...children.split(/\s+/).filter(Boolean).map(Number));
+  // The emulator process must be among them, or the check below would prove nothing.
+  expect(pids.length, 'the runtime and its store process').toBeGreaterThanOrEqual(2);
+  const inodes = new Set<string>();
+  for (const p of pids) {
+    for (const fd of await readdir(`/proc/${p}/fd`).catch(() => [])) {
+      const target = await readlink(`/proc/${p}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(target);
+      if (m) inodes.add(m[1]!);
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);
+      // local_address is f[1] (hex ip:port), st is f[3] (0A = LISTEN), inode is f[9].
+      if (f[3] === '0A' && inodes.has(f[9] ?? '')) ports.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return ports;
+}
+
 beforeAll(() => build(), 300_000);
 
 describe('the local runtime', () => {
@@ -152,12 +194,23 @@ describe('the local runtime', () => {
     // Evidence: upload through the signed URL, cite it, download it.
     const content = utf8Encode('observer report annex, 12 pages');
     const sha256 = sha256Hex(content);
+    const announce = JSON.stringify({ sha256, size: content.length, mediaType: 'text/plain' });
+    const unsigned = await call(runtime, 'POST', '/v1/evidence', {
+      headers: { 'content-type': 'application/json' },
+      body: announce,
+    });
+    expect(unsigned.status).toBe(401);
     const upload = (
       await call(runtime, 'POST', '/v1/evidence', {
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ sha256, size: content.length, mediaType: 'text/plain' }),
+        headers: {
+          'content-type': 'application/json',
+          ...signedBy(egy, 'POST', '/v1/evidence', announce),
+        },
+        body: announce,
       })
     ).json<{ upload: { url: string; headers: Record<string, string> } }>().upload;
+    // The runtime receives (and later serves) evidence itself, never the embedded S3.
+    expect(new URL(upload.url).origin).toBe(runtime.url);
     expect(
       (
         await fetch(upload.url, {
@@ -172,8 +225,21 @@ describe('the local runtime', () => {
     expect(citing.status, citing.text).toBe(201);
     const redirect = await fetch(`${runtime.url}/v1/evidence/${sha256}`, { redirect: 'manual' });
     expect(redirect.status).toBe(302);
+    expect(new URL(redirect.headers.get('location')!).origin).toBe(runtime.url);
     const download = await fetch(redirect.headers.get('location')!);
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(content);
+    // Issue 9 §2: the embedded stores listen on no TCP port at all (private unix sockets), so
+    // no local process can list, overwrite or delete evidence behind the ledger: the runtime's
+    // own port is the only one.
+    expect(await listeningTcpPorts(runtime.child.pid!)).toEqual(
+      [new URL(runtime.url).port].map(Number),
+    );
+    const sockets = await readdir(join(dataDir, 'run'));
+    expect(sockets.sort().map((f) => f.replace(/-[0-9a-f]{16}/, ''))).toEqual([
+      'dynamodb.sock',
+      's3.sock',
+    ]);
+    expect((await stat(join(dataDir, 'run'))).mode & 0o777).toBe(0o700);
 
     expect((await stop(runtime)).code).toBe(0);
     await expect(stat(join(dataDir, 'cbm-local.pid'))).rejects.toThrow();

@@ -13,6 +13,8 @@
  * this machine carry a SigV4-shaped Authorization header without a computed signature (see
  * emulatorSigner).
  */
+import { Agent } from 'node:http';
+import { createConnection } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -30,6 +32,11 @@ export interface ClientOptions {
   readonly credentials?: StaticCredentials;
   /** Per-attempt socket timeout, so a stuck connection becomes a retryable TimeoutError. */
   readonly requestTimeoutMs?: number;
+  /**
+   * A unix-domain socket to reach the endpoint through (the local runtime's private emulators);
+   * `endpoint` then only names the Host, e.g. `http://localhost`.
+   */
+  readonly socketPath?: string;
 }
 
 const LOCAL_REGION = 'us-east-1';
@@ -101,7 +108,7 @@ function common(options: ClientOptions): {
   requestHandler: {
     requestTimeout: number;
     connectionTimeout: number;
-    httpAgent: { keepAlive: boolean; maxSockets: number };
+    httpAgent: Agent | { keepAlive: boolean; maxSockets: number };
   };
 } {
   const local = isLocalEndpoint(options.endpoint);
@@ -115,9 +122,20 @@ function common(options: ClientOptions): {
     requestHandler: {
       requestTimeout: options.requestTimeoutMs ?? 10_000,
       connectionTimeout: 3_000,
-      httpAgent: { keepAlive: true, maxSockets: MAX_SOCKETS },
+      httpAgent:
+        options.socketPath === undefined
+          ? { keepAlive: true, maxSockets: MAX_SOCKETS }
+          : socketAgent(options.socketPath),
     },
   };
+}
+
+/** An HTTP agent whose every connection goes to the unix-domain socket `path`. */
+function socketAgent(path: string): Agent {
+  const agent = new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  // The agent takes a socket returned synchronously; errors surface on it as for TCP.
+  agent.createConnection = () => createConnection({ path });
+  return agent;
 }
 
 export function createDynamoClient(options: ClientOptions = {}): DynamoDBClient {

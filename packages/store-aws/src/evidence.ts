@@ -1,6 +1,13 @@
 /**
- * EvidenceStore over S3: objects live at `evidence/sha256/<hex>` and count as stored only when S3
- * itself vouches that their content hashes to `<hex>`.
+ * EvidenceStore over S3: each party's upload lives at `evidence/sha256/<hex>/<party>` and counts
+ * as that party's proof of possession only when S3 itself vouches that its content hashes to
+ * `<hex>` (docs/evidence-access.md). One key per uploader: whether another party stored the same
+ * bytes is never consulted, so nobody learns it, and nobody's citation rests on another's upload.
+ *
+ * The authenticated upload path: POST /v1/evidence is RFC 9421-signed by the party; only then does
+ * the ledger presign, for at most `evidenceUploadExpirySeconds`, a PUT of exactly that key (the
+ * party is in it), that hash and that size. A leaked URL can store only those bytes, as that
+ * party's copy, once the party's daily quota was charged.
  *
  * Uploads are presigned PUTs carrying `x-amz-checksum-sha256` as a *signed header*: the uploader
  * cannot drop or change it without breaking the signature, and S3 rejects a body whose SHA-256
@@ -52,10 +59,16 @@ export interface S3EvidenceStoreOptions {
   readonly trustUploaderMetadata?: boolean;
 }
 
-export function evidenceKey(sha256: string): string {
+/** Party ids (protocol PARTY_ID_RE): safe as one S3 key segment. */
+const PARTY_ID_RE = /^(?:state:[A-Z]{3}|(?:observer|operator):[a-z0-9][a-z0-9.-]{0,63})$/;
+
+/** The key of `party`'s upload of the object `sha256`. */
+export function evidenceKey(sha256: string, party: string): string {
   if (!SHA256_HEX_RE.test(sha256))
     throw new RangeError('evidence sha256 must be 64 lowercase hex digits');
-  return EVIDENCE_PREFIX + sha256;
+  // Security: the party becomes part of an S3 key; only a well-formed id may.
+  if (!PARTY_ID_RE.test(party)) throw new RangeError('not a party id');
+  return `${EVIDENCE_PREFIX}${sha256}/${party}`;
 }
 
 function checksumOf(sha256: string): string {
@@ -88,16 +101,16 @@ export class S3EvidenceStore implements EvidenceStore {
     this.trustUploaderMetadata = options.trustUploaderMetadata ?? false;
   }
 
-  async stat(sha256: string): Promise<EvidenceObject | undefined> {
+  async possessed(sha256: string, party: string): Promise<EvidenceObject | undefined> {
     // Security: `sha256` may come straight from a request path; anything but a digest names no
     // evidence object (and must not address another key in the bucket).
-    if (!SHA256_HEX_RE.test(sha256)) return undefined;
+    if (!SHA256_HEX_RE.test(sha256) || !PARTY_ID_RE.test(party)) return undefined;
     let out;
     try {
       out = await this.client.send(
         new HeadObjectCommand({
           Bucket: this.bucket,
-          Key: evidenceKey(sha256),
+          Key: evidenceKey(sha256, party),
           ChecksumMode: 'ENABLED',
         }),
       );
@@ -116,8 +129,12 @@ export class S3EvidenceStore implements EvidenceStore {
       : { sha256, size, mediaType: out.ContentType };
   }
 
-  async createUpload(object: EvidenceObject, expiresInSeconds: number): Promise<EvidenceUpload> {
-    const key = evidenceKey(object.sha256);
+  async createUpload(
+    object: EvidenceObject,
+    party: string,
+    expiresInSeconds: number,
+  ): Promise<EvidenceUpload> {
+    const key = evidenceKey(object.sha256, party);
     if (!Number.isSafeInteger(object.size) || object.size < 0)
       throw new RangeError('size must be a non-negative integer');
     const mediaType = requireMediaType(object.mediaType);
@@ -148,12 +165,12 @@ export class S3EvidenceStore implements EvidenceStore {
     };
   }
 
-  async createDownload(sha256: string, expiresInSeconds: number): Promise<string> {
+  async createDownload(sha256: string, party: string, expiresInSeconds: number): Promise<string> {
     return getSignedUrl(
       this.presignClient,
       new GetObjectCommand({
         Bucket: this.bucket,
-        Key: evidenceKey(sha256),
+        Key: evidenceKey(sha256, party),
         // Security: evidence is arbitrary uploaded content; a browser must save it, not render
         // it (an HTML file would otherwise run script on the bucket's origin).
         ResponseContentDisposition: `attachment; filename="${sha256}"`,
@@ -163,22 +180,21 @@ export class S3EvidenceStore implements EvidenceStore {
   }
 
   /**
-   * Stores `bytes` after checking they hash to `sha256`; for a runtime whose own upload route
-   * receives the body (the local runtime in front of s3rver). Throws EVIDENCE_MISMATCH otherwise.
+   * Stores `bytes` as `party`'s upload after checking they hash to `sha256`; for a runtime whose
+   * own upload route receives the body (the local runtime in front of s3rver). Throws
+   * EVIDENCE_MISMATCH otherwise.
    */
   async putVerified(
     sha256: string,
     bytes: Uint8Array,
-    mediaType?: string,
+    mediaType: string | undefined,
+    party: string,
   ): Promise<EvidenceObject> {
-    const key = evidenceKey(sha256);
+    const key = evidenceKey(sha256, party);
     const type = requireMediaType(mediaType);
     const digest = createHash('sha256').update(bytes).digest('hex');
     if (digest !== sha256) {
-      throw new LedgerError(
-        'EVIDENCE_MISMATCH',
-        `the uploaded body hashes to ${digest}, not ${sha256}`,
-      );
+      throw new LedgerError('EVIDENCE_MISMATCH', `the uploaded body does not hash to ${sha256}`);
     }
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     try {
@@ -200,6 +216,32 @@ export class S3EvidenceStore implements EvidenceStore {
       throw storeFault(e, 'PutObject');
     }
     return { sha256, size: body.length, mediaType: type };
+  }
+
+  /**
+   * The bytes of `party`'s upload, for a runtime that serves downloads itself (the local runtime,
+   * whose emulator clients cannot reach). Undefined unless `possessed` vouches for the object and
+   * the bytes read hash to `sha256` (the file may have been edited behind the store's back).
+   */
+  async read(
+    sha256: string,
+    party: string,
+  ): Promise<{ object: EvidenceObject; body: Uint8Array } | undefined> {
+    const object = await this.possessed(sha256, party);
+    if (object === undefined) return undefined;
+    let out;
+    try {
+      out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: evidenceKey(sha256, party) }),
+      );
+    } catch (e) {
+      throw storeFault(e, 'GetObject');
+    }
+    const body = await out.Body?.transformToByteArray();
+    if (body === undefined || createHash('sha256').update(body).digest('hex') !== sha256) {
+      return undefined;
+    }
+    return { object, body };
   }
 }
 

@@ -25,6 +25,7 @@ export {
   evidenceKey,
   type S3EvidenceStoreOptions,
 } from './evidence.js';
+export { DynamoEvidenceQuota } from './evidence-quota.js';
 export {
   createDynamoClient,
   createS3Client,

@@ -12,6 +12,7 @@ import { motoAvailable, startMoto, startS3rver, type Endpoint } from './support/
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
 
 const BUCKET = 'cbm-ledger-evidence';
+const JOR = 'state:JOR';
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const base64Of = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
 const body = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text);
@@ -32,22 +33,42 @@ describe('S3EvidenceStore on s3rver', () => {
     await endpoint.stop();
   });
 
-  it('stores verified bytes under evidence/sha256/<hex> and reports them', async () => {
+  it('counts an upload as possession of its uploader only, never of another party', async () => {
+    const bytes = body('a restricted annex of JOR');
+    const hex = sha256(bytes);
+    await store.putVerified(hex, bytes, 'text/plain', JOR);
+    expect(await store.possessed(hex, JOR)).toMatchObject({ sha256: hex });
+    expect(await store.possessed(hex, 'state:EGY')).toBeUndefined();
+    const upload = await store.createUpload(
+      { sha256: hex, size: bytes.length, mediaType: 'text/plain' },
+      'state:EGY',
+      60,
+    );
+    expect(decodeURIComponent(new URL(upload.url).pathname)).toBe(
+      `/${BUCKET}/evidence/sha256/${hex}/state:EGY`,
+    );
+    for (const bad of ['', 'EGY', 'state:EGY/../x', 'state:egy']) {
+      await expect(store.createDownload(hex, bad, 60)).rejects.toThrow(RangeError);
+      expect(await store.possessed(hex, bad)).toBeUndefined();
+    }
+  });
+
+  it('stores verified bytes under evidence/sha256/<hex>/<party> and reports them', async () => {
     const bytes = body('observer report annex: photographs of the exercise area');
     const hex = sha256(bytes);
-    expect(await store.stat(hex)).toBeUndefined();
-    expect(await store.putVerified(hex, bytes, 'text/plain')).toEqual({
+    expect(await store.possessed(hex, JOR)).toBeUndefined();
+    expect(await store.putVerified(hex, bytes, 'text/plain', JOR)).toEqual({
       sha256: hex,
       size: bytes.length,
       mediaType: 'text/plain',
     });
-    expect(await store.stat(hex)).toEqual({
+    expect(await store.possessed(hex, JOR)).toEqual({
       sha256: hex,
       size: bytes.length,
       mediaType: 'text/plain',
     });
     const head = await client.send(
-      new HeadObjectCommand({ Bucket: BUCKET, Key: `evidence/sha256/${hex}` }),
+      new HeadObjectCommand({ Bucket: BUCKET, Key: `evidence/sha256/${hex}/${JOR}` }),
     );
     expect(head.ContentLength).toBe(bytes.length);
   });
@@ -62,8 +83,8 @@ describe('S3EvidenceStore on s3rver', () => {
       trustUploaderMetadata: true,
     });
     const bytes = body('stored in the new bucket');
-    await other.putVerified(sha256(bytes), bytes);
-    expect(await other.stat(sha256(bytes))).toEqual({
+    await other.putVerified(sha256(bytes), bytes, undefined, JOR);
+    expect(await other.possessed(sha256(bytes), JOR)).toEqual({
       sha256: sha256(bytes),
       size: bytes.length,
       mediaType: 'application/octet-stream',
@@ -73,11 +94,11 @@ describe('S3EvidenceStore on s3rver', () => {
   it('refuses bytes that hash to something else, and stores nothing', async () => {
     const claimed = sha256(body('the declared content'));
     const error: unknown = await store
-      .putVerified(claimed, body('other content'), 'text/plain')
+      .putVerified(claimed, body('other content'), 'text/plain', JOR)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LedgerError);
     expect(error).toMatchObject({ code: 'EVIDENCE_MISMATCH', status: 422 });
-    expect(await store.stat(claimed)).toBeUndefined();
+    expect(await store.possessed(claimed, JOR)).toBeUndefined();
   });
 
   it('does not count an object written around putVerified', async () => {
@@ -86,19 +107,19 @@ describe('S3EvidenceStore on s3rver', () => {
     await client.send(
       new PutObjectCommand({
         Bucket: BUCKET,
-        Key: `evidence/sha256/${hex}`,
+        Key: `evidence/sha256/${hex}/${JOR}`,
         Body: Buffer.from(bytes),
       }),
     );
-    expect(await store.stat(hex)).toBeUndefined();
+    expect(await store.possessed(hex, JOR)).toBeUndefined();
   });
 
   it('without trustUploaderMetadata, counts only checksums the server vouches for (s3rver reports none)', async () => {
     const bytes = body('verified by us, not by s3rver');
     const hex = sha256(bytes);
-    await store.putVerified(hex, bytes, 'application/pdf');
+    await store.putVerified(hex, bytes, 'application/pdf', JOR);
     const strict = new S3EvidenceStore({ client, bucket: BUCKET });
-    expect(await strict.stat(hex)).toBeUndefined();
+    expect(await strict.possessed(hex, JOR)).toBeUndefined();
   });
 
   it('answers malformed digests with "not stored" rather than touching other keys', async () => {
@@ -110,9 +131,9 @@ describe('S3EvidenceStore on s3rver', () => {
       'A'.repeat(64),
       `${'a'.repeat(64)}/x`,
     ]) {
-      expect(await store.stat(bad)).toBeUndefined();
+      expect(await store.possessed(bad, JOR)).toBeUndefined();
     }
-    await expect(store.createDownload('../../etc', 60)).rejects.toThrow(RangeError);
+    await expect(store.createDownload('../../etc', JOR, 60)).rejects.toThrow(RangeError);
   });
 
   it('presigns an upload that pins the checksum, type and length as signed headers', async () => {
@@ -121,6 +142,7 @@ describe('S3EvidenceStore on s3rver', () => {
     const before = Date.now();
     const upload = await store.createUpload(
       { sha256: hex, size: bytes.length, mediaType: 'application/json' },
+      JOR,
       900,
     );
     expect(upload.method).toBe('PUT');
@@ -129,7 +151,7 @@ describe('S3EvidenceStore on s3rver', () => {
       'x-amz-checksum-sha256': base64Of(hex),
     });
     const url = new URL(upload.url);
-    expect(url.pathname).toBe(`/${BUCKET}/evidence/sha256/${hex}`);
+    expect(decodeURIComponent(url.pathname)).toBe(`/${BUCKET}/evidence/sha256/${hex}/${JOR}`);
     expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';')).toEqual([
       'content-length',
       'content-type',
@@ -151,7 +173,7 @@ describe('S3EvidenceStore on s3rver', () => {
     expect(put.status).toBe(200);
     await put.arrayBuffer();
     const stored = await client.send(
-      new HeadObjectCommand({ Bucket: BUCKET, Key: `evidence/sha256/${hex}` }),
+      new HeadObjectCommand({ Bucket: BUCKET, Key: `evidence/sha256/${hex}/${JOR}` }),
     );
     expect(stored).toMatchObject({ ContentLength: bytes.length, ContentType: 'application/json' });
   });
@@ -165,19 +187,19 @@ describe('S3EvidenceStore on s3rver', () => {
       '',
     ]) {
       await expect(
-        store.createUpload({ sha256: hex, size: 1, mediaType: bad }, 60),
+        store.createUpload({ sha256: hex, size: 1, mediaType: bad }, JOR, 60),
       ).rejects.toThrow(RangeError);
     }
     await expect(
-      store.createUpload({ sha256: hex, size: 1, mediaType: 'text/plain; charset=utf-8' }, 60),
+      store.createUpload({ sha256: hex, size: 1, mediaType: 'text/plain; charset=utf-8' }, JOR, 60),
     ).resolves.toBeDefined();
   });
 
   it('presigns a download that returns the bytes as an attachment', async () => {
     const bytes = body('<html><script>alert(1)</script></html>');
     const hex = sha256(bytes);
-    await store.putVerified(hex, bytes, 'text/html');
-    const url = await store.createDownload(hex, 60);
+    await store.putVerified(hex, bytes, 'text/html', JOR);
+    const url = await store.createDownload(hex, JOR, 60);
     expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('60');
     const res = await fetch(url);
     expect(res.status).toBe(200);
@@ -209,9 +231,9 @@ if (!motoAvailable()) {
     it('counts an object once the server reports its SHA-256 checksum', async () => {
       const bytes = body('a calendar annex');
       const hex = sha256(bytes);
-      expect(await store.stat(hex)).toBeUndefined();
-      await store.putVerified(hex, bytes, 'text/csv');
-      expect(await store.stat(hex)).toEqual({
+      expect(await store.possessed(hex, JOR)).toBeUndefined();
+      await store.putVerified(hex, bytes, 'text/csv', JOR);
+      expect(await store.possessed(hex, JOR)).toEqual({
         sha256: hex,
         size: bytes.length,
         mediaType: 'text/csv',
@@ -223,11 +245,11 @@ if (!motoAvailable()) {
       await client.send(
         new PutObjectCommand({
           Bucket: BUCKET,
-          Key: `evidence/sha256/${hex}`,
+          Key: `evidence/sha256/${hex}/${JOR}`,
           Body: Buffer.from(body('what was sent')),
         }),
       );
-      expect(await store.stat(hex)).toBeUndefined();
+      expect(await store.possessed(hex, JOR)).toBeUndefined();
     });
   });
 }

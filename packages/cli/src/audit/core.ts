@@ -402,7 +402,7 @@ export class LogAuditor {
     let pending: Promise<EntriesPage> | undefined =
       this.#next < size ? fetchPage(this.#next) : undefined;
     while (pending !== undefined) {
-      const page = await pending;
+      const page = await pending.catch((e: unknown) => this.#storeIntegrity(e));
       const count = Math.min(page.entries.length, size - this.#next);
       if (count === 0) {
         this.#fail(
@@ -430,6 +430,22 @@ export class LogAuditor {
         });
       }
     }
+  }
+
+  /**
+   * A page the ledger could not serve because a stored entry fails its integrity check (problem
+   * STORE_INTEGRITY, naming `index`): a finding at that index, not a crash of the audit.
+   */
+  #storeIntegrity(e: unknown): never {
+    const problem = (e as { code?: unknown; problem?: { index?: unknown; detail?: unknown } })
+      .problem;
+    const index = problem?.index;
+    if ((e as { code?: unknown }).code !== 'STORE_INTEGRITY' || typeof index !== 'number') throw e;
+    this.#fail(
+      index,
+      'STORE_INTEGRITY',
+      `the ledger cannot serve entry ${index}: ${typeof problem?.detail === 'string' ? problem.detail : 'its stored item fails its integrity check'}`,
+    );
   }
 
   #fail(index: number | undefined, check: string, text: string): never {

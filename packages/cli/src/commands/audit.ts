@@ -7,6 +7,8 @@ import type { LedgerClient } from '@cbm-ledger/client';
 import { logKey } from '@cbm-ledger/client';
 import type { NoteVerifierKey } from '@cbm-ledger/protocol';
 import { auditLog } from '../audit/core.js';
+import { auditEvidence } from '../audit/evidence.js';
+import type { EvidenceAuditReport } from '../audit/evidence.js';
 import type { AuditReport, AuditSource } from '../audit/core.js';
 import { VerifyPool } from '../audit/pool.js';
 import { parseAuditState } from '../audit/state.js';
@@ -109,7 +111,8 @@ function printReport(
 
 export const auditCommand: Command = {
   name: 'audit',
-  usage: 'audit [--state-file F] [--log-vkey VKEY] [--key FILE] [--workers N] [--json]',
+  usage:
+    'audit [--state-file F] [--log-vkey VKEY] [--key FILE] [--workers N] [--evidence] [--json]',
   summary: 'verify the whole log: leaves, chains, signatures, Merkle root, consistency',
   help: [
     'Options:',
@@ -119,6 +122,8 @@ export const auditCommand: Command = {
     "  --key FILE        read as this key's party (signed requests): more envelopes to check",
     '  --workers N       signature workers (default: one per core)',
     '  --strict-schema   also re-validate every readable statement against the full schema',
+    '  --evidence        also download every cited evidence object readable by this auditor',
+    '                    (--key reads more) and check its bytes against the cited SHA-256',
     '',
     'Exit status 1 names the first bad index.',
   ].join('\n'),
@@ -129,6 +134,7 @@ export const auditCommand: Command = {
     workers: { type: 'string' },
     'page-size': { type: 'string' },
     'strict-schema': { type: 'boolean' },
+    evidence: { type: 'boolean' },
   },
   positionals: [0, 0],
   async run(ctx) {
@@ -176,13 +182,47 @@ export const auditCommand: Command = {
     }
     if (stateFile !== undefined)
       await writeFileAtomic(stateFile, `${JSON.stringify(report.state)}\n`);
+    let evidence: EvidenceAuditReport | undefined;
+    if (flag(ctx.values, 'evidence') && report.ok) {
+      evidence = await auditEvidence(
+        {
+          entries: (start, limit) => client.entries(start, limit),
+          evidenceUrl: (sha256) => client.evidenceUrl(sha256),
+          download: async (url) => {
+            const response = await fetch(url);
+            if (!response.ok) return undefined;
+            return new Uint8Array(await response.arrayBuffer());
+          },
+        },
+        report.treeSize,
+        pageSize,
+      );
+      if (!evidence.ok) {
+        report = {
+          ...report,
+          ok: false,
+          firstBadIndex: evidence.failures[0]!.index,
+          failures: evidence.failures.map((f) => ({
+            index: f.index,
+            check: 'EVIDENCE_MISMATCH',
+            message: f.message,
+          })),
+        };
+      }
+    }
     const rest: Partial<AuditReport> = { ...report };
     delete rest.state;
     ctx.out.result({
       ...rest,
+      ...(evidence === undefined ? {} : { evidence }),
       logKeyTrust: trust,
       ...(stateFile === undefined ? {} : { stateFile }),
     });
+    if (evidence !== undefined) {
+      ctx.out.line(
+        `Evidence: ${plural(evidence.cited, 'object')} cited, ${evidence.verified} verified against their hashes, ${evidence.unreadable} not readable by this auditor`,
+      );
+    }
     printReport(ctx, report, trust, stateFile);
     if (!report.ok) {
       ctx.out.note(

@@ -85,7 +85,9 @@ export const submitCommand: Command = {
           `cannot read evidence ${file}: ${e instanceof Error ? e.message : String(e)}`,
         );
       });
-      const { ref, uploaded } = await uploadEvidence(client, source);
+      // Signed as the issuer: the upload is the issuer's proof of possession (an unsigned one is
+      // refused, and admission accepts only evidence the issuer itself uploaded).
+      const { ref, uploaded } = await uploadEvidence(ctx.client(key), source);
       evidence.push(ref);
       ctx.out.note(
         `evidence ${basename(file)}: sha256 ${ref.sha256}, ${ref.size} bytes, ${ref.mediaType}${

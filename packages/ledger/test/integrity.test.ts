@@ -1,0 +1,111 @@
+/**
+ * Issue 9 §3: a store item edited behind the ledger's back answers a clear problem naming the
+ * entry (STORE_INTEGRITY with `index`), not a bare 500 INTERNAL for the whole range.
+ */
+import { describe, expect, it } from 'vitest';
+import { LedgerError, LedgerService } from '@cbm-ledger/ledger';
+import type { LogStore } from '@cbm-ledger/ledger';
+import { Harness, infoExchangeBody } from './harness.js';
+
+async function rejection(p: Promise<unknown>): Promise<LedgerError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof LedgerError) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The log as a store whose item for entry `bad` was edited (its decoder throws, as store-aws's do). */
+function corruptAt(log: LogStore, bad: number, fault: () => Error): LogStore {
+  return withReadLeaves(log, async (start, limit) => {
+    if (start <= bad && bad < start + limit) throw fault();
+    return log.readLeaves(start, limit);
+  });
+}
+
+function withReadLeaves(log: LogStore, readLeaves: LogStore['readLeaves']): LogStore {
+  return {
+    readHead: () => log.readHead(),
+    writeLeaves: (start, leaves) => log.writeLeaves(start, leaves),
+    readLeaves,
+    writeNodes: (nodes) => log.writeNodes(nodes),
+    readNodes: (ids) => log.readNodes(ids),
+    commitHead: (expected, head) => log.commitHead(expected, head),
+    putCheckpoint: (size, note) => log.putCheckpoint(size, note),
+    getCheckpoint: (size) => log.getCheckpoint(size),
+    putCosignature: (size, witness, line, time) => log.putCosignature(size, witness, line, time),
+    listCosignatures: (size) => log.listCosignatures(size),
+  };
+}
+
+async function ledger(): Promise<Harness> {
+  const h = new Harness();
+  await h.bootstrap(['state:JOR', 'state:EGY']);
+  for (let i = 0; i < 4; i++)
+    await h.issue('state:JOR', 'info.exchange', infoExchangeBody(2020 + i));
+  await h.integrate();
+  return h;
+}
+
+function serviceOver(h: Harness, log: LogStore): LedgerService {
+  return new LedgerService({
+    ...h.memory,
+    log,
+    clock: h.clock,
+    config: h.config,
+    logVkey: h.signer.vkey,
+  });
+}
+
+describe('reads of an entry that fails its integrity check', () => {
+  it('name the entry, for a page and for the entry itself', async () => {
+    const h = await ledger();
+    const service = serviceOver(
+      h,
+      corruptAt(h.memory.log, 5, () => new Error('item lacks attribute leaf')),
+    );
+    for (const read of [
+      service.entries(0, 100, {}),
+      service.entries(5, 1, {}),
+      service.entry(5, {}),
+    ]) {
+      const err = await rejection(read);
+      expect({ code: err.code, status: err.status, extensions: err.extensions }).toEqual({
+        code: 'STORE_INTEGRITY',
+        status: 500,
+        extensions: { index: 5 },
+      });
+      expect(err.detail).toContain('entry 5');
+      expect(err.detail).toContain('item lacks attribute leaf');
+    }
+    // Entries before it still read.
+    expect((await service.entries(0, 5, {})).entries).toHaveLength(5);
+  });
+
+  it('name a leaf stored under another index', async () => {
+    const h = await ledger();
+    const log = h.memory.log;
+    const shifted = withReadLeaves(log, async (start, limit) =>
+      (await log.readLeaves(start, limit)).map((leaf) =>
+        leaf.index === 3 ? { ...leaf, index: 2 } : leaf,
+      ),
+    );
+    const err = await rejection(serviceOver(h, shifted).entries(0, 10, {}));
+    expect(err.code).toBe('STORE_INTEGRITY');
+    expect(err.extensions).toEqual({ index: 3 });
+  });
+
+  it('pass store outages through as STORE_UNAVAILABLE', async () => {
+    const h = await ledger();
+    const down = corruptAt(
+      h.memory.log,
+      0,
+      () => new LedgerError('STORE_UNAVAILABLE', 'throttled'),
+    );
+    expect((await rejection(serviceOver(h, down).entries(0, 10, {}))).code).toBe(
+      'STORE_UNAVAILABLE',
+    );
+  });
+});
