@@ -892,7 +892,7 @@ describe.each([
             JSON.stringify({ Ref: logicalId(s, secret as never) }),
         );
         if (hit === undefined) throw new Error('no resource policy');
-        return hit as never;
+        return hit;
       };
       const [, logPolicy] = forSecret(s.stack.keys.logKeySecret);
       const logDoc = (logPolicy['Properties'] as { ResourcePolicy: Doc }).ResourcePolicy;
