@@ -41,7 +41,7 @@ function distributionConfig(s: Synthesized): Record<string, unknown> {
 
 describe('regional synth', () => {
   it.each(REGIONS)(
-    '%s: synthesizes for the region, cdk-nag clean, CloudFront legacy logging %s',
+    '%s: synthesizes for the region, cdk-nag clean (CloudFront legacy logging: %s)',
     (region, legacyLogging) => {
       const s = synth(
         { stage: 'prod', origin: 'cbm-ledger.example/mena', region },
