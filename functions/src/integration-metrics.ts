@@ -18,6 +18,11 @@ import { parseUtcTimestamp } from '@cbm-ledger/protocol';
 
 export const OLDEST_PENDING_AGE_METRIC = 'OldestPendingAgeSeconds';
 export const CHECKPOINT_AGE_METRIC = 'CheckpointAgeSeconds';
+/**
+ * One per staged leaf whose statement the table lost or holds altered (an item deleted or
+ * replaced behind the ledger's back): the integrator carries on and the deployment alarms.
+ */
+export const INTEGRATION_INCIDENT_METRIC = 'IntegrationIncidents';
 
 export interface IntegrationAges {
   readonly oldestPendingAgeSeconds: number;

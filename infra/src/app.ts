@@ -24,6 +24,7 @@ export function createApp(options: CreateAppOptions = {}): LedgerApp {
   const config = readStageConfig((key) => app.node.tryGetContext(key));
   const stack = new LedgerStack(app, config.stackName, {
     config,
+    ...(config.region === undefined ? {} : { env: { region: config.region } }),
     ...(lambdaDir === undefined ? {} : { lambdaDir }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

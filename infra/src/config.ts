@@ -57,6 +57,38 @@ export interface StageConfig {
   readonly publicWebAclArn: string | undefined;
   /** Stack termination protection. */
   readonly terminationProtection: boolean;
+  /** The only principal that may destroy data keys or secrets (guard.ts); default `<stack>-break-glass`. */
+  readonly breakGlassRoleArn: string | undefined;
+  /** The role CloudFormation deploys with (may replace resource policies); default CDK's bootstrap role. */
+  readonly deployRoleArn: string | undefined;
+  /**
+   * Reserved concurrency per function: it both reserves (submit cannot be starved by floods of
+   * reads) and caps (reads and the public view cannot exhaust the account). 0 for all: none.
+   */
+  readonly reservedConcurrency: Readonly<Record<'submit' | 'read' | 'cosign' | 'public', number>>;
+  /** The account's Lambda concurrency quota the reservations must fit in (new accounts: 10). */
+  readonly accountConcurrency: number;
+  /** Per-method throttle of the POST routes (submissions, evidence, cosignatures). */
+  readonly submitThrottleRateLimit: number;
+  readonly submitThrottleBurstLimit: number;
+  /** A backup vault in another account to copy the table's backups to (optional). */
+  readonly backupCopyVaultArn: string | undefined;
+  /** Days AWS Backup keeps the table's recovery points (vault lock minimum). */
+  readonly backupRetentionDays: number;
+  /** Synthesize for this region (region-specific choices made at synth); default region-agnostic. */
+  readonly region: string | undefined;
+}
+
+/** Reserved concurrency of the integrator: one signer at a time. */
+export const INTEGRATOR_CONCURRENCY = 1;
+/** Lambda keeps at least this much of the account's concurrency unreserved. */
+export const UNRESERVED_MINIMUM = 100;
+
+/** Total reserved concurrency of a stage, integrator included. */
+export function totalReserved(config: Pick<StageConfig, 'reservedConcurrency'>): number {
+  const r = config.reservedConcurrency;
+  const apis = r.submit + r.read + r.cosign + r.public;
+  return apis + INTEGRATOR_CONCURRENCY;
 }
 
 /** What `node.tryGetContext` gives: strings from the command line, any JSON from cdk.json. */
@@ -75,6 +107,9 @@ const SECRET_ARN_RE =
 const KMS_KEY_ARN_RE = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
 const WEB_ACL_ARN_RE =
   /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]+\/[0-9a-f-]{36}$/;
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/;
+const BACKUP_VAULT_ARN_RE =
+  /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/;
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const HTTPS_URL_RE = /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~/-]*)?$/;
 
@@ -141,6 +176,7 @@ export function readStageConfig(read: ContextReader): StageConfig {
     throw new ConfigError('import both logKeySecretArn and operatorKeySecretArn, or neither');
   }
 
+  const { reserved, accountConcurrency } = readReserved(read, prod);
   return {
     stage,
     stackName:
@@ -188,5 +224,45 @@ export function readStageConfig(read: ContextReader): StageConfig {
       'a CLOUDFRONT-scope web ACL ARN',
     ),
     terminationProtection: prod,
+    breakGlassRoleArn: matching(read, 'breakGlassRoleArn', ROLE_ARN_RE, 'an IAM role ARN'),
+    deployRoleArn: matching(read, 'deployRoleArn', ROLE_ARN_RE, 'an IAM role ARN'),
+    reservedConcurrency: reserved,
+    accountConcurrency,
+    submitThrottleRateLimit: int(read, 'submitThrottleRateLimit', prod ? 50 : 20, 1, 10_000),
+    submitThrottleBurstLimit: int(read, 'submitThrottleBurstLimit', prod ? 100 : 40, 1, 5_000),
+    backupCopyVaultArn: matching(
+      read,
+      'backupCopyVaultArn',
+      BACKUP_VAULT_ARN_RE,
+      'an AWS Backup vault ARN',
+    ),
+    backupRetentionDays: int(read, 'backupRetentionDays', prod ? 400 : 7, 7, 36500),
+    region: matching(read, 'region', /^[a-z]{2}(?:-[a-z]+)+-\d$/, 'an AWS region name'),
   };
+}
+
+/**
+ * Reserved concurrency must leave the account 100 unreserved executions: in an account with
+ * the default quota of new accounts (10), even the integrator's 1 fails at deploy. Checked at
+ * synth against -c accountConcurrency (default 1000), and against the real quota by
+ * `npm run predeploy`.
+ */
+function readReserved(
+  read: ContextReader,
+  prod: boolean,
+): { reserved: StageConfig['reservedConcurrency']; accountConcurrency: number } {
+  const reserved = {
+    submit: int(read, 'submitConcurrency', prod ? 50 : 5, 1, 10_000),
+    read: int(read, 'readConcurrency', prod ? 50 : 5, 1, 10_000),
+    cosign: int(read, 'cosignConcurrency', prod ? 10 : 2, 1, 10_000),
+    public: int(read, 'publicConcurrency', prod ? 50 : 5, 1, 10_000),
+  };
+  const accountConcurrency = int(read, 'accountConcurrency', 1000, 1, 1_000_000);
+  const total = totalReserved({ reservedConcurrency: reserved });
+  if (accountConcurrency - total < UNRESERVED_MINIMUM) {
+    throw new ConfigError(
+      `the functions reserve ${total} concurrent executions, but an account with a Lambda concurrency quota of ${accountConcurrency} can reserve at most ${Math.max(0, accountConcurrency - UNRESERVED_MINIMUM)} (Lambda keeps ${UNRESERVED_MINIMUM} unreserved); request a quota increase (Service Quotas, "Concurrent executions"), or lower -c submitConcurrency/readConcurrency/cosignConcurrency/publicConcurrency`,
+    );
+  }
+  return { reserved, accountConcurrency };
 }

@@ -6,7 +6,12 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-
 import type { StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { INTEGRATOR_CONCURRENCY } from './config.js';
 import type { StageConfig } from './config.js';
+import { OriginVerifySecret } from './constructs/origin-verify.js';
+import { TableBackup } from './constructs/table-backup.js';
+import { defaultBreakGlassRoleArn, defaultDeployRoleArn } from './guard.js';
+import type { Guardians } from './guard.js';
 import { EvidenceStore } from './constructs/evidence-store.js';
 import { Integrator } from './constructs/integrator.js';
 import { LedgerApi } from './constructs/ledger-api.js';
@@ -44,6 +49,9 @@ export class LedgerStack extends Stack {
   readonly publicView: PublicView;
   readonly integrator: Integrator;
   readonly observability: Observability;
+  readonly guardians: Guardians;
+  readonly backup: TableBackup;
+  readonly originVerify: OriginVerifySecret;
 
   constructor(scope: Construct, id: string, props: LedgerStackProps) {
     super(scope, id, {
@@ -53,6 +61,7 @@ export class LedgerStack extends Stack {
     });
     const config = props.config;
     this.config = config;
+    const reserved = config.reservedConcurrency;
     const prod = config.stage === 'prod';
     const logRetention =
       RETENTION_BY_DAYS.get(config.logRetentionDays) ?? logs.RetentionDays.ONE_MONTH;
@@ -65,10 +74,33 @@ export class LedgerStack extends Stack {
       );
     }
 
-    this.store = new LedgerStore(this, 'LedgerStore', { pitrDays: config.pitrDays });
+    const guardians: Guardians = {
+      breakGlassRoleArn: config.breakGlassRoleArn ?? defaultBreakGlassRoleArn(this.stackName),
+      deployRoleArn: config.deployRoleArn ?? defaultDeployRoleArn(),
+    };
+    this.guardians = guardians;
+    this.store = new LedgerStore(this, 'LedgerStore', { pitrDays: config.pitrDays, guardians });
+    this.backup = new TableBackup(this, 'TableBackup', {
+      table: this.store.table,
+      retentionDays: config.backupRetentionDays,
+      compliance: prod,
+      guardians,
+      ...(config.backupCopyVaultArn === undefined
+        ? {}
+        : { copyVaultArn: config.backupCopyVaultArn }),
+    });
+    const backupRole = this.backup.plan.node.tryFindChild('Table')?.node.tryFindChild('Role');
+    if (backupRole !== undefined) {
+      acknowledge(
+        backupRole,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        'AWS Backup needs its service policy to snapshot the table (the policy is maintained by AWS for exactly this purpose); the role is assumable only by backup.amazonaws.com and the selection holds the ledger table alone.',
+      );
+    }
     this.evidence = new EvidenceStore(this, 'EvidenceStore', {
       retentionDays: config.evidenceRetentionDays,
       accessLogExpiryDays: config.accessLogExpiryDays,
+      guardians,
     });
     acknowledge(
       this.evidence.logsBucket,
@@ -92,6 +124,7 @@ export class LedgerStack extends Stack {
         : {}),
       logRetention,
       logRemovalPolicy,
+      guardians,
     });
 
     // Environment every ledger function reads (functions/src/lambda/environment.ts).
@@ -144,23 +177,31 @@ export class LedgerStack extends Stack {
         CBM_LOG_VKEY: this.keys.logVkey,
         CBM_LOG_KEY_SECRET_ARN: this.keys.logKeySecret.secretArn,
       },
-      1,
+      INTEGRATOR_CONCURRENCY,
     );
     const submitEnv: Record<string, string> = { ...apiEnv };
     if (config.wakeIntegrator)
       submitEnv['CBM_INTEGRATOR_FUNCTION'] = integratorFn.function.functionName;
     this.functions = {
       // API Gateway gives an integration 29 s; Prefer: wait is capped at 20 s.
-      submit: make('submit', 1024, Duration.seconds(28), submitEnv),
-      read: make('read', 512, Duration.seconds(10), apiEnv),
-      cosign: make('cosign', 512, Duration.seconds(10), apiEnv),
-      public: make('public', 512, Duration.seconds(10), {
-        ...apiEnv,
-        // Without it the view's links are root-relative, right under the CloudFront URL.
-        ...(config.publicBaseUrl === undefined
-          ? {}
-          : { CBM_PUBLIC_BASE_URL: config.publicBaseUrl }),
-      }),
+      // Reserved concurrency reserves (submit and cosign keep theirs whatever floods the reads)
+      // and caps (reads and the public view cannot exhaust the account's concurrency).
+      submit: make('submit', 1024, Duration.seconds(28), submitEnv, reserved.submit),
+      read: make('read', 512, Duration.seconds(10), apiEnv, reserved.read),
+      cosign: make('cosign', 512, Duration.seconds(10), apiEnv, reserved.cosign),
+      public: make(
+        'public',
+        512,
+        Duration.seconds(10),
+        {
+          ...apiEnv,
+          // Without it the view's links are root-relative, right under the CloudFront URL.
+          ...(config.publicBaseUrl === undefined
+            ? {}
+            : { CBM_PUBLIC_BASE_URL: config.publicBaseUrl }),
+        },
+        reserved.public,
+      ),
       router: make('router', 256, Duration.seconds(5), apiEnv),
       integrator: integratorFn,
     };
@@ -181,6 +222,7 @@ export class LedgerStack extends Stack {
     });
     if (config.wakeIntegrator) this.integrator.grantWake(this.functions.submit.role);
 
+    this.originVerify = new OriginVerifySecret(this, 'OriginVerify');
     this.api = new LedgerApi(this, 'LedgerApi', {
       stageName: config.stage,
       submit: this.functions.submit,
@@ -190,6 +232,9 @@ export class LedgerStack extends Stack {
       router: this.functions.router,
       throttleRateLimit: config.throttleRateLimit,
       throttleBurstLimit: config.throttleBurstLimit,
+      submitThrottleRateLimit: config.submitThrottleRateLimit,
+      submitThrottleBurstLimit: config.submitThrottleBurstLimit,
+      originVerify: this.originVerify.header,
       wafRateLimitPer5Min: config.wafRateLimitPer5Min,
       logRetention,
       logRemovalPolicy,
@@ -198,6 +243,7 @@ export class LedgerStack extends Stack {
       api: this.api.api,
       accessLogsBucket: this.evidence.logsBucket,
       accessLogExpiryDays: config.accessLogExpiryDays,
+      originVerify: this.originVerify.header,
       ...(config.publicWebAclArn === undefined ? {} : { webAclArn: config.publicWebAclArn }),
     });
     this.observability = new Observability(this, 'Observability', {
@@ -212,6 +258,18 @@ export class LedgerStack extends Stack {
         router: this.functions.router,
       },
       integrator: integratorFn,
+      watched: {
+        secrets: [this.keys.logKeySecret.secretArn, this.keys.operatorKeySecret.secretArn],
+        keys: [
+          this.store.key.keyArn,
+          this.evidence.key.keyArn,
+          ...[this.keys.secretsKeyArn, this.keys.logSecretKeyArn].filter(
+            (k, i, all): k is string => k !== undefined && all.indexOf(k) === i,
+          ),
+        ],
+        buckets: [this.evidence.bucket.bucketName],
+        tables: [this.store.table.tableName],
+      },
       integratorThrottlesExpected: config.wakeIntegrator,
       integrationLagAlarmSeconds: config.integrationLagAlarmSeconds,
       checkpointAgeAlarmSeconds: config.checkpointAgeAlarmSeconds,

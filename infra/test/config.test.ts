@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readStageConfig } from '../src/config.js';
+import { ConfigError, readStageConfig, totalReserved } from '../src/config.js';
 
 const ctx =
   (values: Record<string, unknown>) =>
@@ -76,9 +76,33 @@ describe('stage configuration from CDK context', () => {
     ['a plain-http public base URL', { publicBaseUrl: 'http://ledger.example.org' }],
     ['a negative witness quorum', { witnessQuorum: '-1' }],
     ['an object', { origin: { a: 1 } }],
+    [
+      'a break-glass principal that is not a role',
+      { breakGlassRoleArn: 'arn:aws:iam::123456789012:user/admin' },
+    ],
+    ['a deploy role without an account', { deployRoleArn: 'arn:aws:iam:::role/deploy' }],
+    ['a zero reservation for submit', { submitConcurrency: '0' }],
+    ['a fractional reservation', { readConcurrency: '2.5' }],
+    ['a copy vault that is not a backup vault', { backupCopyVaultArn: 'arn:aws:s3:::bucket' }],
+    ['a backup retention below a week', { backupRetentionDays: '6' }],
+    ['a region that is not a region name', { region: 'Bahrain' }],
+    ['a zero submit throttle', { submitThrottleRateLimit: '0' }],
   ];
   it.each(bad)('rejects %s', (_, values) => {
     expect(() => readStageConfig(ctx(values))).toThrow(ConfigError);
+  });
+
+  it('refuses reservations the account quota cannot hold, naming the fix', () => {
+    // New accounts have a quota of 10: even the integrator's 1 would fail at deploy.
+    expect(() => readStageConfig(ctx({ accountConcurrency: '10' }))).toThrow(
+      /reserve 18 concurrent executions, but an account with a Lambda concurrency quota of 10 can reserve at most 0 .*quota increase/,
+    );
+    // dev reserves 5 + 5 + 2 + 5 + 1 = 18: fits in 118, not in 117.
+    expect(readStageConfig(ctx({ accountConcurrency: '118' })).accountConcurrency).toBe(118);
+    expect(() => readStageConfig(ctx({ accountConcurrency: '117' }))).toThrow(ConfigError);
+    const prod = readStageConfig(ctx({ stage: 'prod', origin: 'x.example/y' }));
+    expect(totalReserved(prod)).toBe(50 + 50 + 10 + 50 + 1);
+    expect(prod.reservedConcurrency).toEqual({ submit: 50, read: 50, cosign: 10, public: 50 });
   });
 
   it('accepts imported key secrets given together', () => {

@@ -51,9 +51,12 @@ const REVIEWED = [
   'AwsSolutions-APIG4',
   'AwsSolutions-CFR1',
   'AwsSolutions-CFR2',
+  // Only where CloudFront cannot deliver legacy logs (opt-in regions; regions.test.ts).
+  'AwsSolutions-CFR3',
   'AwsSolutions-CFR4',
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
   'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-IAM5[Resource::<EvidenceStoreBucketF7309736.Arn>/evidence/sha256/*]',
   'AwsSolutions-S1',
@@ -76,6 +79,10 @@ const variants: [string, Record<string, string>][] = [
     },
   ],
   ['dev waking the integrator', { stage: 'dev', wakeIntegrator: 'true' }],
+  [
+    'prod in an opt-in region',
+    { stage: 'prod', origin: 'cbm-ledger.example/mena', region: 'me-south-1' },
+  ],
 ];
 
 describe('cdk-nag AwsSolutions', () => {

@@ -1,11 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Match } from 'aws-cdk-lib/assertions';
-import { TTL_ATTRIBUTE, tableDefinition } from '@cbm-ledger/store-aws';
+import { TTL_ATTRIBUTE, layout, tableDefinition } from '@cbm-ledger/store-aws';
 import { API_ROUTES } from '../src/constructs/ledger-api.js';
+import { PUBLIC_QUERY_PARAMETERS } from '../src/constructs/public-view.js';
+import { BUCKET_GUARDED_ACTIONS } from '../src/constructs/evidence-store.js';
+import { BODY_SIZE_LABEL, VIEWER_IP_HEADER } from '../src/constructs/ledger-api.js';
+import { INTEGRATOR_ONLY_PARTITIONS } from '../src/constructs/ledger-store.js';
+import { INTEGRATION_INCIDENT_METRIC } from '../src/constructs/observability.js';
+import { ORIGIN_VERIFY_HEADER } from '../src/constructs/origin-verify.js';
 import type { LedgerFunction } from '../src/constructs/ledger-function.js';
+import { REPO_ROOT } from '../src/paths.js';
 import { removeSynthOutputs, synth } from './support/synth.js';
 import type { Synthesized } from './support/synth.js';
+import type { Statement } from './support/template.js';
 import {
   actionsOf,
   byService,
@@ -39,6 +49,26 @@ function fnProps(s: Synthesized, name: Name): Record<string, unknown> {
 }
 function env(s: Synthesized, name: Name): Record<string, unknown> {
   return (fnProps(s, name)['Environment'] as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The one resource of a type. */
+function only(s: Synthesized, type: string): { Properties?: Record<string, unknown> } {
+  const all = resourcesOfType(s, type);
+  expect(all, type).toHaveLength(1);
+  return (all[0] as (typeof all)[number])[1];
+}
+
+/** Each Allow statement of a role that writes DynamoDB: sid → [actions, LeadingKeys]. */
+function writePaths(s: Synthesized, name: Name): Record<string, [string[], string[]]> {
+  const out: Record<string, [string[], string[]]> = {};
+  for (const st of roleStatements(s, logicalId(s, fnOf(s, name).role))) {
+    const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
+    if (st.Effect !== 'Allow' || !acts.some((x) => /^dynamodb:(Put|BatchWrite|Update)/.test(x)))
+      continue;
+    const keys = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+    out[st.Sid ?? '?'] = [acts, (Array.isArray(keys) ? keys : [keys]) as string[]];
+  }
+  return out;
 }
 
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -196,11 +226,21 @@ describe.each([
 
     it('keeps both key files in Secrets Manager under a customer-managed key, retained', () => {
       const secrets = resourcesOfType(s, 'AWS::SecretsManager::Secret');
-      expect(secrets).toHaveLength(2);
-      for (const [, secret] of secrets) {
-        expect(JSON.stringify(secret.Properties?.['KmsKeyId'])).toMatch(
-          /^\{"Fn::GetAtt":\["LogKeysKey[0-9A-F]{8}","Arn"\]\}$/,
+      // The two key files and the origin-verify value.
+      expect(secrets).toHaveLength(3);
+      const keyOf = (secret: unknown): string =>
+        JSON.stringify(
+          (s.json.Resources[logicalId(s, secret as never)]?.Properties ?? {})['KmsKeyId'],
         );
+      // The log key file has a KMS key of its own; the operator key file another.
+      expect(keyOf(s.stack.keys.logKeySecret)).toMatch(
+        /^\{"Fn::GetAtt":\["LogKeysLogKeyKey[0-9A-F]{8}","Arn"\]\}$/,
+      );
+      expect(keyOf(s.stack.keys.operatorKeySecret)).toMatch(
+        /^\{"Fn::GetAtt":\["LogKeysKey[0-9A-F]{8}","Arn"\]\}$/,
+      );
+      for (const [id, secret] of secrets) {
+        if (id.startsWith('OriginVerify')) continue;
         expect(secret['DeletionPolicy']).toBe('Retain');
       }
       t.hasResourceProperties('Custom::CbmLedgerKeys', {
@@ -215,7 +255,7 @@ describe.each([
       t.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
         SecretId: { Ref: logicalId(s, s.stack.keys.logKeySecret) },
         ResourcePolicy: {
-          Statement: [
+          Statement: Match.arrayWith([
             {
               Sid: 'OnlySignersReadTheLogKey',
               Effect: 'Deny',
@@ -231,7 +271,7 @@ describe.each([
                 },
               },
             },
-          ],
+          ]),
         },
       });
     });
@@ -287,7 +327,7 @@ describe.each([
       );
     });
 
-    it('submit: reads, and writes only admission partitions; uploads evidence; no UpdateItem or DeleteItem', () => {
+    it('submit: PutItem on issuer#/replay#, BatchWriteItem on pointers/citations only; no UpdateItem or DeleteItem', () => {
       const a = actions(s, 'submit');
       expect(byService(a, 'dynamodb')).toEqual(
         [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'].sort(),
@@ -295,13 +335,9 @@ describe.each([
       expect(byService(a, 's3')).toEqual(['s3:GetObject', 's3:PutObject']);
       expect(byService(a, 'secretsmanager')).toEqual([]);
       expect(byService(a, 'lambda')).toEqual([]);
-      const writes = roleStatements(s, logicalId(s, s.stack.functions.submit.role)).find(
-        (st) => st.Sid === 'LedgerAdmissionWrite',
-      );
-      expect(writes?.Condition).toEqual({
-        'ForAllValues:StringLike': {
-          'dynamodb:LeadingKeys': ['issuer#*', 'statement#*', 'evidence#*', 'replay#*'],
-        },
+      expect(writePaths(s, 'submit')).toEqual({
+        AdmissionAccept: [['dynamodb:PutItem'], ['issuer#*', 'replay#*']],
+        AdmissionLink: [['dynamodb:BatchWriteItem'], ['statement#*', 'evidence#*']],
       });
     });
 
@@ -310,11 +346,8 @@ describe.each([
       expect(byService(a, 'dynamodb')).toEqual([...READS, 'dynamodb:PutItem'].sort());
       expect(byService(a, 's3')).toEqual(['s3:GetObject']);
       expect(byService(a, 'secretsmanager')).toEqual([]);
-      const put = roleStatements(s, logicalId(s, s.stack.functions.read.role)).find((st) =>
-        JSON.stringify(st.Action).includes('dynamodb:PutItem'),
-      );
-      expect(put?.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['replay#*'] },
+      expect(writePaths(s, 'read')).toEqual({
+        NonceClaims: [['dynamodb:PutItem'], ['replay#*']],
       });
     });
 
@@ -323,27 +356,60 @@ describe.each([
       expect(byService(a, 'dynamodb')).toEqual([...READS, 'dynamodb:PutItem'].sort());
       expect(byService(a, 's3')).toEqual([]);
       expect(byService(a, 'secretsmanager')).toEqual([]);
-      const put = roleStatements(s, logicalId(s, s.stack.functions.cosign.role)).find((st) =>
-        JSON.stringify(st.Action).includes('dynamodb:PutItem'),
-      );
-      expect(put?.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['cosignature#*', 'replay#*'] },
+      expect(writePaths(s, 'cosign')).toEqual({
+        CosignaturePut: [['dynamodb:PutItem'], ['cosignature#*', 'replay#*']],
       });
     });
 
-    it('only the integrator writes DynamoDB without a partition restriction', () => {
-      for (const name of names.filter((n) => n !== 'integrator')) {
+    it('every DynamoDB write of every role is limited to partitions of store-aws layout.ts; only the integrator writes the log', () => {
+      const families = Object.entries(layout)
+        .filter(([k]) => k.endsWith('_PARTITION'))
+        .map(([, v]) => v as string);
+      for (const name of names) {
         for (const st of roleStatements(s, logicalId(s, fnOf(s, name).role))) {
           const acts = Array.isArray(st.Action) ? st.Action : [st.Action];
-          if (!acts.some((x) => /^dynamodb:(Put|BatchWrite|Update)/.test(x))) continue;
-          expect(Object.keys(st.Condition?.['ForAllValues:StringLike'] ?? {}), name).toEqual([
-            'dynamodb:LeadingKeys',
-          ]);
-          const partitions = st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
-          for (const p of partitions as string[]) {
-            expect(p, name).not.toMatch(/^(leaves|leafdoc|tree#|log|checkpoint|registry)/);
+          if (
+            st.Effect !== 'Allow' ||
+            !acts.some((x) => /^dynamodb:(Put|BatchWrite|Update)/.test(x))
+          )
+            continue;
+          expect(Object.keys(st.Condition ?? {}), name).toEqual(['ForAllValues:StringLike']);
+          const partitions = st.Condition?.['ForAllValues:StringLike']?.[
+            'dynamodb:LeadingKeys'
+          ] as string[];
+          expect(partitions.length, name).toBeGreaterThan(0);
+          for (const p of partitions) {
+            expect(families, `${name} ${p}`).toContain(p.replace(/\*$/, ''));
+            if (name !== 'integrator')
+              expect(p, name).not.toMatch(/^(leaves|leafdoc|tree#|log|checkpoint|registry)/);
           }
         }
+      }
+      expect(writePaths(s, 'integrator')).toEqual({
+        IntegrationLeavesAndTree: [['dynamodb:UpdateItem'], ['leaves', 'tree#*']],
+        IntegrationHeadCheckpointRegistry: [
+          ['dynamodb:PutItem'],
+          ['log', 'checkpoint', 'registry'],
+        ],
+        IntegrationMarkIntegrated: [
+          ['dynamodb:BatchWriteItem'],
+          ['issuer#*', 'statement#*', 'evidence#*', 'leafdoc'],
+        ],
+      });
+    });
+
+    it('no role but the integrator may write `index` (mark a statement integrated)', () => {
+      for (const name of ['submit', 'read', 'cosign'] as const) {
+        const deny = roleStatements(s, logicalId(s, fnOf(s, name).role)).find(
+          (st) => st.Sid === 'NeverMarksIntegrated',
+        );
+        expect(deny, name).toMatchObject({
+          Effect: 'Deny',
+          Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': ['index'] } },
+        });
+        expect(deny?.Action, name).toEqual(
+          expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:BatchWriteItem']),
+        );
       }
     });
 
@@ -422,9 +488,12 @@ describe.each([
         FunctionName: { Ref: id },
         MaximumRetryAttempts: 0,
       });
-      for (const name of ['submit', 'read', 'cosign', 'public', 'router'] as const) {
-        expect(fnProps(s, name)['ReservedConcurrentExecutions'], name).toBeUndefined();
+      // Every API function but the router (which touches no data) has its own reservation.
+      const reserved = s.stack.config.reservedConcurrency;
+      for (const name of ['submit', 'read', 'cosign', 'public'] as const) {
+        expect(fnProps(s, name)['ReservedConcurrentExecutions'], name).toBe(reserved[name]);
       }
+      expect(fnProps(s, 'router')['ReservedConcurrentExecutions']).toBeUndefined();
     });
   });
 
@@ -516,7 +585,7 @@ describe.each([
           },
           Format: Match.stringLikeRegexp('\\$context\\.requestId'),
         },
-        MethodSettings: [
+        MethodSettings: Match.arrayWith([
           {
             HttpMethod: '*',
             ResourcePath: '/*',
@@ -526,7 +595,7 @@ describe.each([
             ThrottlingRateLimit: s.stack.config.throttleRateLimit,
             ThrottlingBurstLimit: s.stack.config.throttleBurstLimit,
           },
-        ],
+        ]),
       });
       t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
@@ -600,7 +669,8 @@ describe.each([
     it('serves /public/v1/* from the API, caching as the API says, read-only, with CORS', () => {
       t.hasResourceProperties('AWS::CloudFront::Distribution', {
         DistributionConfig: Match.objectLike({
-          Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+          // Legacy logging where CloudFront can deliver it (regions.test.ts).
+          Logging: { 'Fn::If': Match.anyValue() },
           DefaultCacheBehavior: Match.objectLike({
             ViewerProtocolPolicy: 'redirect-to-https',
             AllowedMethods: ['GET', 'HEAD'],
@@ -637,7 +707,10 @@ describe.each([
           DefaultTTL: 0,
           MinTTL: 0,
           ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
-            QueryStringsConfig: { QueryStringBehavior: 'all' },
+            QueryStringsConfig: {
+              QueryStringBehavior: 'whitelist',
+              QueryStrings: PUBLIC_QUERY_PARAMETERS,
+            },
             CookiesConfig: { CookieBehavior: 'none' },
           }),
         }),
@@ -661,9 +734,21 @@ describe.each([
 
     it('alarms on 5xx, throttles, integrator errors, integration lag and checkpoint age', () => {
       expect(alarms.map(([, a]) => a.Properties?.['AlarmName']).sort()).toEqual(
-        ['Api5xx', 'CheckpointAge', 'IntegrationLag', 'IntegratorErrors', 'Throttles'].map(
-          (x) => `${s.stack.stackName}-${x}`,
-        ),
+        [
+          'Api5xx',
+          'CheckpointAge',
+          'CosignErrors',
+          'DynamoDbErrors',
+          'DynamoDbThrottles',
+          'GuardChanged',
+          'IntegrationIncident',
+          'IntegrationLag',
+          'IntegratorErrors',
+          'ReadErrors',
+          'SubmitErrors',
+          'Throttles',
+          'WafBlocks',
+        ].map((x) => `${s.stack.stackName}-${x}`),
       );
       expect(byName('Api5xx')).toMatchObject({
         Namespace: 'AWS/ApiGateway',
@@ -710,6 +795,375 @@ describe.each([
     );
   });
 
+  describe('hardening (docs/security-review.md)', () => {
+    const guardians = s.stack.guardians;
+    const resolved = (v: unknown): string => JSON.stringify(s.stack.resolve(v));
+    const breakGlass = resolved(guardians.breakGlassRoleArn);
+    const deployRole = resolved(guardians.deployRoleArn);
+    type Doc = { Statement: (Statement & { Principal?: unknown })[] };
+    const sidOf = (doc: Doc, sid: string): (Statement & { Principal?: unknown }) | undefined =>
+      doc.Statement.find((st) => st.Sid === sid);
+    const exempted = (st: Statement | undefined): string =>
+      JSON.stringify(st?.Condition?.['ArnNotEquals']?.['aws:PrincipalArn']);
+
+    it('F1 the table policy denies deletes, log writes by anyone but the integrator, ttl outside replay#', () => {
+      const [[, table]] = resourcesOfType(s, 'AWS::DynamoDB::GlobalTable') as unknown as [
+        [string, { Properties: { Replicas: { ResourcePolicy: { PolicyDocument: Doc } }[] } }],
+      ];
+      const doc = table.Properties.Replicas[0]?.ResourcePolicy.PolicyDocument as Doc;
+      expect(sidOf(doc, 'NobodyDeletesItems')).toMatchObject({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['dynamodb:DeleteItem', 'dynamodb:PartiQLDelete'],
+      });
+      expect(sidOf(doc, 'NobodyDeletesItems')?.Condition).toBeUndefined();
+      const log = sidOf(doc, 'OnlyTheIntegratorWritesTheLog');
+      expect(log?.Effect).toBe('Deny');
+      expect(log?.Action).toEqual(
+        expect.arrayContaining([
+          'dynamodb:BatchWriteItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ]),
+      );
+      expect(log?.Condition?.['ForAnyValue:StringLike']?.['dynamodb:LeadingKeys']).toEqual(
+        INTEGRATOR_ONLY_PARTITIONS,
+      );
+      expect(log?.Condition?.['ArnNotEquals']?.['aws:PrincipalArn']).toEqual([
+        { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
+      ]);
+      expect(sidOf(doc, 'OnlyNonceClaimsExpire')?.Condition).toEqual({
+        'ForAnyValue:StringEquals': { 'dynamodb:Attributes': ['ttl'] },
+        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['replay#*'] },
+      });
+      expect(exempted(sidOf(doc, 'OnlyBreakGlassDeletesTheTable'))).toBe(`[${breakGlass}]`);
+      expect(sidOf(doc, 'OnlyDeploysChangeThisPolicyOrTheTtl')?.Action).toEqual(
+        expect.arrayContaining(['dynamodb:PutResourcePolicy', 'dynamodb:UpdateTimeToLive']),
+      );
+      expect(exempted(sidOf(doc, 'OnlyDeploysChangeThisPolicyOrTheTtl'))).toBe(
+        `[${breakGlass},${deployRole}]`,
+      );
+    });
+
+    it('F2 every data key denies disabling/deletion except break-glass and key-policy changes except deploys', () => {
+      const keys = resourcesOfType(s, 'AWS::KMS::Key');
+      expect(keys.length).toBeGreaterThanOrEqual(5);
+      for (const [id, key] of keys) {
+        if (id.startsWith('ObservabilityTopicKey')) continue;
+        const doc = key.Properties?.['KeyPolicy'] as Doc;
+        const destroy = sidOf(doc, 'OnlyBreakGlassDestroysTheKey');
+        expect([...(destroy?.Action as string[])].sort(), id).toEqual([
+          'kms:DeleteImportedKeyMaterial',
+          'kms:DisableKey',
+          'kms:ScheduleKeyDeletion',
+        ]);
+        expect(exempted(destroy), id).toBe(`[${breakGlass}]`);
+        expect(sidOf(doc, 'OnlyDeploysChangeTheKeyPolicy')?.Action, id).toBe('kms:PutKeyPolicy');
+        expect(exempted(sidOf(doc, 'OnlyDeploysChangeTheKeyPolicy')), id).toBe(
+          `[${breakGlass},${deployRole}]`,
+        );
+      }
+    });
+
+    it('F3 the log key file KMS key decrypts for the integrator, the provisioner and break-glass only; grants are bound to the secret', () => {
+      const key = s.json.Resources[logicalId(s, s.stack.keys.node.findChild('LogKeyKey'))];
+      const deny = sidOf(key?.Properties?.['KeyPolicy'] as Doc, 'OnlyLogKeyReadersDecrypt');
+      expect(deny?.Effect).toBe('Deny');
+      expect(deny?.Action).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom']);
+      expect(s.stack.resolve(deny?.Condition?.['ArnNotEquals']?.['aws:PrincipalArn'])).toEqual([
+        { 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.role), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
+        s.stack.resolve(guardians.breakGlassRoleArn),
+      ]);
+      const read = roleStatements(s, logicalId(s, s.stack.functions.integrator.role)).find(
+        (st) => st.Sid === 'ReadLogKeyKms',
+      );
+      expect(read?.Condition?.['StringEquals']?.['kms:EncryptionContext:SecretARN']).toEqual([
+        { Ref: logicalId(s, s.stack.keys.logKeySecret as never) },
+      ]);
+    });
+
+    it('F4 the key secrets deny value, stage and policy changes; the operator key policy exists only after provisioning', () => {
+      const policies = resourcesOfType(s, 'AWS::SecretsManager::ResourcePolicy');
+      const forSecret = (secret: unknown): [string, Record<string, unknown>] => {
+        const hit = policies.find(
+          ([, p]) =>
+            JSON.stringify(p.Properties?.['SecretId']) ===
+            JSON.stringify({ Ref: logicalId(s, secret as never) }),
+        );
+        if (hit === undefined) throw new Error('no resource policy');
+        return hit;
+      };
+      const [, logPolicy] = forSecret(s.stack.keys.logKeySecret);
+      const logDoc = (logPolicy['Properties'] as { ResourcePolicy: Doc }).ResourcePolicy;
+      const put = sidOf(logDoc, 'OnlyTheProvisionerPutsTheLogKey');
+      expect(put?.Action).toEqual(
+        expect.arrayContaining([
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          'secretsmanager:DeleteSecret',
+        ]),
+      );
+      expect(exempted(put)).toBe(
+        `[${JSON.stringify({ 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.role), 'Arn'] })},${breakGlass}]`,
+      );
+      expect(sidOf(logDoc, 'OnlyDeploysChangeThisPolicy')?.Action).toEqual(
+        expect.arrayContaining([
+          'secretsmanager:PutResourcePolicy',
+          'secretsmanager:DeleteResourcePolicy',
+        ]),
+      );
+      const [opId, opPolicy] = forSecret(s.stack.keys.operatorKeySecret);
+      const opDoc = (opPolicy['Properties'] as { ResourcePolicy: Doc }).ResourcePolicy;
+      expect(exempted(sidOf(opDoc, 'NobodyReplacesTheOperatorKey'))).toBe(`[${breakGlass}]`);
+      expect(sidOf(opDoc, 'NobodyReplacesTheOperatorKey')?.Action).toContain(
+        'secretsmanager:PutSecretValue',
+      );
+      const keys = resourcesOfType(s, 'Custom::CbmLedgerKeys')[0]?.[0];
+      expect(s.json.Resources[opId]?.['DependsOn' as never]).toEqual(
+        expect.arrayContaining([keys]),
+      );
+    });
+
+    it('F5 the key-provisioning custom resource has a service timeout', () => {
+      t.hasResourceProperties('Custom::CbmLedgerKeys', { ServiceTimeout: '300' });
+    });
+
+    it('F6 each API Gateway invoke permission names its own method and path', () => {
+      const perms = resourcesOfType(s, 'AWS::Lambda::Permission').filter(([, p]) =>
+        JSON.stringify(p.Properties?.['SourceArn'] ?? '').includes('execute-api'),
+      );
+      expect(perms.length).toBeGreaterThanOrEqual(API_ROUTES.length + 1);
+      const suffixes = perms.map(([, p]) => {
+        const parts = (p.Properties?.['SourceArn'] as { 'Fn::Join': [string, unknown[]] })[
+          'Fn::Join'
+        ][1];
+        return String(parts[parts.length - 1]);
+      });
+      for (const suffix of suffixes) expect(suffix).not.toMatch(/\/\*\/\*(\/\*)?$/);
+      // API Gateway's SourceArn names path parameters with '*'.
+      for (const route of API_ROUTES)
+        expect(suffixes).toContain(`/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`);
+      // No console test-invoke permission.
+      expect(suffixes.filter((x) => x.startsWith('/test-invoke-stage'))).toEqual([]);
+    });
+
+    it('F7 the evidence bucket guards its policy, lifecycle and lock, and refuses stale presigned URLs', () => {
+      t.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: logicalId(s, s.stack.evidence.bucket) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'OnlyDeploysChangeTheBucketRules',
+              Effect: 'Deny',
+              Action: BUCKET_GUARDED_ACTIONS,
+            }),
+            Match.objectLike({
+              Sid: 'PresignedUrlsExpire',
+              Effect: 'Deny',
+              Action: ['s3:GetObject', 's3:PutObject'],
+              Condition: { NumericGreaterThan: { 's3:signatureAge': 900_000 } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('F8 the table is backed up daily into a locked vault', () => {
+      t.hasResourceProperties('AWS::Backup::BackupVault', {
+        LockConfiguration: {
+          MinRetentionDays: s.stack.config.backupRetentionDays,
+          ...(stage === 'prod' ? { ChangeableForDays: 3 } : {}),
+        },
+      });
+      if (stage !== 'prod') {
+        const vault = resourcesOfType(s, 'AWS::Backup::BackupVault')[0]?.[1];
+        expect(
+          (vault?.Properties?.['LockConfiguration'] as Record<string, unknown>)[
+            'ChangeableForDays'
+          ],
+        ).toBeUndefined();
+      }
+      t.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+      t.hasResourceProperties('AWS::Backup::BackupPlan', {
+        BackupPlan: Match.objectLike({
+          BackupPlanRule: [
+            Match.objectLike({
+              ScheduleExpression: 'cron(0 3 * * ? *)',
+              Lifecycle: { DeleteAfterDays: s.stack.config.backupRetentionDays },
+            }),
+          ],
+        }),
+      });
+      t.hasResourceProperties('AWS::Backup::BackupSelection', {
+        BackupSelection: Match.objectLike({
+          Resources: [{ 'Fn::GetAtt': [logicalId(s, s.stack.store.table), 'Arn'] }],
+        }),
+      });
+    });
+
+    it('F9 the public cache key holds only known parameters; CloudFront sends the viewer address and the origin secret', () => {
+      const dist = only(s, 'AWS::CloudFront::Distribution');
+      const config = dist.Properties?.['DistributionConfig'] as {
+        Origins: { OriginCustomHeaders: { HeaderName: string; HeaderValue: unknown }[] }[];
+        CacheBehaviors: { OriginRequestPolicyId: unknown; FunctionAssociations: unknown[] }[];
+      };
+      const header = config.Origins[0]?.OriginCustomHeaders[0];
+      expect(header?.HeaderName).toBe(ORIGIN_VERIFY_HEADER);
+      expect(JSON.stringify(header?.HeaderValue)).toContain('{{resolve:secretsmanager:');
+      expect(config.CacheBehaviors[0]?.OriginRequestPolicyId).toBeDefined();
+      expect(config.CacheBehaviors[0]?.FunctionAssociations).toHaveLength(1);
+      t.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+        OriginRequestPolicyConfig: Match.objectLike({
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: [VIEWER_IP_HEADER] },
+          QueryStringsConfig: { QueryStringBehavior: 'none' },
+        }),
+      });
+      const fns = resourcesOfType(s, 'AWS::CloudFront::Function').map(([, f]) =>
+        String(f.Properties?.['FunctionCode']),
+      );
+      expect(
+        fns.some((code) =>
+          code.includes(`headers['${VIEWER_IP_HEADER}'] = { value: event.viewer.ip }`),
+        ),
+      ).toBe(true);
+    });
+
+    it('F10 account-wide CloudFront policy names carry the region', () => {
+      for (const type of [
+        'AWS::CloudFront::CachePolicy',
+        'AWS::CloudFront::OriginRequestPolicy',
+        'AWS::CloudFront::ResponseHeadersPolicy',
+      ]) {
+        for (const [, p] of resourcesOfType(s, type)) {
+          expect(JSON.stringify(p.Properties), type).toContain('"AWS::Region"');
+        }
+      }
+    });
+
+    it('F11 WAF: /public only through CloudFront, rate limits per viewer and per IP, bodies over 8 KB only on submissions', () => {
+      const acl = only(s, 'AWS::WAFv2::WebACL');
+      const rules = acl.Properties?.['Rules'] as {
+        Name: string;
+        Statement: Record<string, unknown>;
+        Action?: unknown;
+      }[];
+      expect(rules.map((r) => r.Name)).toEqual([
+        'PublicOnlyThroughCloudFront',
+        'RateLimitPerViewer',
+        'RateLimitPerIp',
+        'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'BodySizeOutsideSubmissions',
+      ]);
+      const byName = (n: string): Record<string, unknown> =>
+        rules.find((r) => r.Name === n)?.Statement ?? {};
+      const verify = JSON.stringify(byName('PublicOnlyThroughCloudFront'));
+      expect(verify).toContain('"SearchString":"/public/"');
+      expect(verify).toContain(`"Name":"${ORIGIN_VERIFY_HEADER}"`);
+      expect(verify).toContain('{{resolve:secretsmanager:');
+      expect(byName('RateLimitPerViewer')).toMatchObject({
+        RateBasedStatement: {
+          AggregateKeyType: 'FORWARDED_IP',
+          ForwardedIPConfig: { HeaderName: VIEWER_IP_HEADER, FallbackBehavior: 'MATCH' },
+        },
+      });
+      expect(JSON.stringify(byName('RateLimitPerViewer'))).toContain(
+        `"ScopeDownStatement":{"ByteMatchStatement":{"FieldToMatch":{"SingleHeader":{"Name":"${ORIGIN_VERIFY_HEADER}"}}`,
+      );
+      expect(JSON.stringify(byName('RateLimitPerIp'))).toContain(
+        '"ScopeDownStatement":{"NotStatement"',
+      );
+      const body = JSON.stringify(byName('BodySizeOutsideSubmissions'));
+      expect(body).toContain(BODY_SIZE_LABEL);
+      expect(body).toContain('"SearchString":"/v1/statements"');
+      // NoUserAgent_HEADER keeps blocking: every client this project ships sends a User-Agent.
+      expect(JSON.stringify(byName('AWSManagedRulesCommonRuleSet'))).not.toContain('NoUserAgent');
+    });
+
+    it('F12 the WAF log group name is unique per stack instance (a retained one never collides)', () => {
+      const groups = resourcesOfType(s, 'AWS::Logs::LogGroup').filter(([, g]) =>
+        JSON.stringify(g.Properties?.['LogGroupName'] ?? '').includes('aws-waf-logs-'),
+      );
+      expect(groups).toHaveLength(1);
+      expect(JSON.stringify(groups[0]?.[1].Properties?.['LogGroupName'])).toContain(
+        '"AWS::StackId"',
+      );
+    });
+
+    it('F13 POST routes have their own throttle', () => {
+      const st = only(s, 'AWS::ApiGateway::Stage');
+      const settings = st.Properties?.['MethodSettings'] as Record<string, unknown>[];
+      for (const path of [
+        '/~1v1~1statements',
+        '/~1v1~1evidence',
+        '/~1v1~1checkpoint~1cosignatures',
+      ]) {
+        expect(settings, path).toContainEqual(
+          expect.objectContaining({
+            HttpMethod: 'POST',
+            ResourcePath: path,
+            ThrottlingRateLimit: s.stack.config.submitThrottleRateLimit,
+            ThrottlingBurstLimit: s.stack.config.submitThrottleBurstLimit,
+          }),
+        );
+      }
+    });
+
+    it('F14 alarms: sums fill missing series with 0; incidents, errors, WAF blocks and guard changes alarm', () => {
+      const alarms = resourcesOfType(s, 'AWS::CloudWatch::Alarm');
+      const byName = (suffix: string): Record<string, unknown> =>
+        alarms.find(
+          ([, a]) => a.Properties?.['AlarmName'] === `${s.stack.stackName}-${suffix}`,
+        )?.[1].Properties ?? {};
+      for (const name of ['Throttles', 'DynamoDbErrors', 'DynamoDbThrottles']) {
+        const expr =
+          (byName(name)['Metrics'] as { Expression?: string }[]).find((m) => m.Expression)
+            ?.Expression ?? '';
+        const terms = expr.split(' + ');
+        expect(terms.length, name).toBeGreaterThan(1);
+        for (const term of terms) expect(term, name).toMatch(/^FILL\(\w+, 0\)$/);
+      }
+      expect(byName('IntegrationIncident')).toMatchObject({
+        Namespace: `CbmLedger/${s.stack.stackName}`,
+        MetricName: INTEGRATION_INCIDENT_METRIC,
+        Statistic: 'Sum',
+        Threshold: 1,
+      });
+      // The name the integrator Lambda publishes under (functions/src/integration-metrics.ts).
+      const published = readFileSync(
+        join(REPO_ROOT, 'functions', 'src', 'integration-metrics.ts'),
+        'utf8',
+      ).match(/INTEGRATION_INCIDENT_METRIC = '([^']+)'/)?.[1];
+      expect(published).toBe(INTEGRATION_INCIDENT_METRIC);
+      expect(byName('WafBlocks')).toMatchObject({
+        Namespace: 'AWS/WAFV2',
+        MetricName: 'BlockedRequests',
+      });
+      expect(byName('GuardChanged')).toMatchObject({
+        Namespace: 'AWS/Events',
+        MetricName: 'MatchedEvents',
+      });
+      t.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.objectLike({
+          'detail-type': ['AWS API Call via CloudTrail'],
+          source: ['aws.secretsmanager', 'aws.kms', 'aws.s3', 'aws.dynamodb'],
+          detail: Match.objectLike({
+            eventName: Match.arrayWith([
+              'PutBucketPolicy',
+              'PutKeyPolicy',
+              'PutResourcePolicy',
+              'PutSecretValue',
+              'ScheduleKeyDeletion',
+              'UpdateSecretVersionStage',
+            ]),
+          }),
+        }),
+      });
+    });
+  });
+
   it('is environment-agnostic, with termination protection in prod only', () => {
     expect(s.stack.environment).toBe('aws://unknown-account/unknown-region');
     expect(s.stack.terminationProtection).toBe(stage === 'prod');
@@ -754,7 +1208,10 @@ describe('options', () => {
         logKeySecretArn: logArn,
         operatorKeySecretArn: opArn,
       });
-      s.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      // Only the origin-verify value: no key-file secret.
+      expect(resourcesOfType(s, 'AWS::SecretsManager::Secret').map(([id]) => id)).toEqual([
+        logicalId(s, s.stack.originVerify.secret),
+      ]);
       s.template.hasResourceProperties('Custom::CbmLedgerKeys', {
         Mode: 'import',
         LogKeySecretArn: logArn,

@@ -52,6 +52,7 @@ import {
 } from '@cbm-ledger/ledger';
 import type {
   Clock,
+  IntegrationIncident,
   LedgerConfig,
   LedgerServiceDeps,
   LogStore,
@@ -296,7 +297,11 @@ export interface IntegratorRuntime {
  * signs a checkpoint that verifiers holding the published vkey would reject (a secret replaced
  * without a redeploy, or the wrong secret).
  */
-export function buildIntegrator(env: Env, logKeyFile: string): IntegratorRuntime {
+export function buildIntegrator(
+  env: Env,
+  logKeyFile: string,
+  onIncident?: (incident: IntegrationIncident) => void,
+): IntegratorRuntime {
   const settings = readSettings(env);
   const logVkey = readLogVkey(env, settings.origin);
   let seed: Uint8Array;
@@ -319,6 +324,7 @@ export function buildIntegrator(env: Env, logKeyFile: string): IntegratorRuntime
     signer,
     clock: systemClock,
     config: settings.config,
+    ...(onIncident === undefined ? {} : { onIncident }),
   });
   return { integrator, statements, log, clock: systemClock };
 }

@@ -7,8 +7,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { drain } from '../drain.js';
 import type { DrainResult } from '../drain.js';
+import type { IntegrationIncident } from '@cbm-ledger/ledger';
 import {
   CHECKPOINT_AGE_METRIC,
+  INTEGRATION_INCIDENT_METRIC,
   OLDEST_PENDING_AGE_METRIC,
   integrationAges,
 } from '../integration-metrics.js';
@@ -17,9 +19,15 @@ import type { IntegratorRuntime } from './environment.js';
 import { readLogKeyFile } from './log-key.js';
 import { logger, metrics, withObservability } from './observability.js';
 
+/** A statement lost or altered behind the ledger's back: logged with its entry, counted, alarmed. */
+export function reportIncident(incident: IntegrationIncident): void {
+  logger.error('integration incident', { ...incident });
+  metrics.addMetric(INTEGRATION_INCIDENT_METRIC, MetricUnit.Count, 1);
+}
+
 // The log key is read once per execution environment; a failed read is retried next run.
 const runtime = lazyAsync(async () =>
-  buildIntegrator(process.env, await readLogKeyFile(process.env)),
+  buildIntegrator(process.env, await readLogKeyFile(process.env), reportIncident),
 );
 
 /**

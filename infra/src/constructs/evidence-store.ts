@@ -13,6 +13,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { denyExcept, protectKey } from '../guard.js';
+import type { Guardians } from '../guard.js';
 import { acknowledge } from '../nag.js';
 
 /** store-aws `EVIDENCE_PREFIX`. */
@@ -23,7 +25,23 @@ export interface EvidenceStoreProps {
   readonly retentionDays: number;
   /** Expiry of the server access logs, days. */
   readonly accessLogExpiryDays: number;
+  readonly guardians: Guardians;
 }
+
+/**
+ * Presigned evidence URLs older than this are refused by the bucket itself, whatever expiry a
+ * function signs them with (the ledger's default, evidenceUploadExpirySeconds, is 900 s).
+ */
+export const PRESIGNED_MAX_AGE_MS = 900_000;
+
+/** Bucket settings whose change could hide or expire evidence: a deploy (or break-glass) only. */
+export const BUCKET_GUARDED_ACTIONS = [
+  's3:DeleteBucketPolicy',
+  's3:PutBucketObjectLockConfiguration',
+  's3:PutBucketPolicy',
+  's3:PutBucketVersioning',
+  's3:PutLifecycleConfiguration',
+];
 
 export class EvidenceStore extends Construct {
   readonly bucket: s3.Bucket;
@@ -57,6 +75,7 @@ export class EvidenceStore extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    protectKey(this.key, props.guardians);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
@@ -85,6 +104,26 @@ export class EvidenceStore extends Construct {
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
         resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    // A lifecycle rule could add delete markers, a new policy could drop the denial above. (The
+    // account's root user can still replace a bucket policy: the SCPs in docs/security-review.md.)
+    this.bucket.addToResourcePolicy(
+      denyExcept(
+        'OnlyDeploysChangeTheBucketRules',
+        BUCKET_GUARDED_ACTIONS,
+        [props.guardians.breakGlassRoleArn, props.guardians.deployRoleArn],
+        [this.bucket.bucketArn],
+      ),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'PresignedUrlsExpire',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { NumericGreaterThan: { 's3:signatureAge': PRESIGNED_MAX_AGE_MS } },
       }),
     );
   }

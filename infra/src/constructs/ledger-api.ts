@@ -13,7 +13,7 @@
  * validated by the handlers, which own the contract's error codes (a gateway JSON-schema model
  * would answer the same bad input with other codes on AWS than on the local runtime).
  */
-import { ArnFormat, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Fn, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -23,6 +23,20 @@ import { acknowledge } from '../nag.js';
 import type { LedgerFunction } from './ledger-function.js';
 
 export type RouteTarget = 'submit' | 'read' | 'cosign';
+
+/** The secret header by which the API's WAF recognises requests from the public view's CloudFront. */
+export interface OriginVerify {
+  readonly headerName: string;
+  /** A CloudFormation dynamic reference to the secret value (never the value itself). */
+  readonly value: string;
+}
+
+/** The header the public view's edge function sets to the viewer's address (never the viewer). */
+export const VIEWER_IP_HEADER = 'x-cbm-viewer-ip';
+/** Requests with larger bodies are blocked by WAF, except on the one route that takes DSSE envelopes. */
+export const LARGE_BODY_ROUTE = '/v1/statements';
+/** The label AWSManagedRulesCommonRuleSet's body-size rule adds (in count mode here). */
+export const BODY_SIZE_LABEL = 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body';
 
 export interface ApiRouteSpec {
   readonly method: 'GET' | 'POST';
@@ -72,7 +86,12 @@ export interface LedgerApiProps {
   readonly router: LedgerFunction;
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
+  /** Per-method throttle of every POST route (a flood of reads cannot use submit's share). */
+  readonly submitThrottleRateLimit: number;
+  readonly submitThrottleBurstLimit: number;
   readonly wafRateLimitPer5Min: number;
+  /** The header CloudFront adds to every origin request, and its secret value. */
+  readonly originVerify: OriginVerify;
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -237,6 +256,15 @@ export class LedgerApi extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit,
+        methodOptions: Object.fromEntries(
+          API_ROUTES.filter((r) => r.method === 'POST').map((r) => [
+            `${r.path}/POST`,
+            {
+              throttlingRateLimit: props.submitThrottleRateLimit,
+              throttlingBurstLimit: props.submitThrottleBurstLimit,
+            },
+          ]),
+        ),
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
         accessLogFormat: apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT),
       },
@@ -328,6 +356,7 @@ export class LedgerApi extends Construct {
 
     this.webAcl = this.createWebAcl(
       props.wafRateLimitPer5Min,
+      props.originVerify,
       props.logRetention,
       props.logRemovalPolicy,
     );
@@ -338,10 +367,13 @@ export class LedgerApi extends Construct {
   }
 
   private integration(fn: LedgerFunction): apigw.LambdaIntegration {
-    // One invoke permission per function for this API, rather than one per method.
+    // One invoke permission per method and path (SourceArn .../<stage>/<METHOD>/<path>), so a
+    // function can be invoked by API Gateway only for the routes it serves; none for the
+    // console's test-invoke.
     return new apigw.LambdaIntegration(fn.function, {
       proxy: true,
-      scopePermissionToMethod: false,
+      scopePermissionToMethod: true,
+      allowTestInvoke: false,
     });
   }
 
@@ -352,6 +384,7 @@ export class LedgerApi extends Construct {
 
   private createWebAcl(
     rateLimit: number,
+    originVerify: OriginVerify,
     logRetention: logs.RetentionDays,
     logRemovalPolicy: RemovalPolicy,
   ): wafv2.CfnWebACL {
@@ -385,9 +418,26 @@ export class LedgerApi extends Construct {
       },
       visibilityConfig: visibility(name),
     });
+    const none = [{ priority: 0, type: 'NONE' }];
+    // Requests CloudFront forwards carry the origin-verify header; nobody else knows its value.
+    const fromCloudFront: wafv2.CfnWebACL.StatementProperty = {
+      byteMatchStatement: {
+        fieldToMatch: { singleHeader: { Name: originVerify.headerName } },
+        positionalConstraint: 'EXACTLY',
+        searchString: originVerify.value,
+        textTransformations: none,
+      },
+    };
+    const notFromCloudFront: wafv2.CfnWebACL.StatementProperty = {
+      notStatement: { statement: fromCloudFront },
+    };
+    const rateLimited = {
+      block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate-limited' } },
+    };
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: `${stackName}-api`,
-      description: 'CBM Ledger API: per-IP rate limit and AWS managed rule groups',
+      description:
+        'CBM Ledger API: public view only through CloudFront, rate limits per viewer and per IP, body size, AWS managed rule groups',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(`${stackName}-api`),
@@ -397,34 +447,121 @@ export class LedgerApi extends Construct {
           content:
             '{"type":"urn:cbm-ledger:problem:throttled","title":"Too many requests","status":429,"detail":"too many requests from this address; retry later","code":"THROTTLED"}',
         },
+        'not-found': {
+          contentType: 'APPLICATION_JSON',
+          content:
+            '{"type":"urn:cbm-ledger:problem:not-found","title":"Not found","status":404,"detail":"the public view is served through its CloudFront distribution","code":"NOT_FOUND"}',
+        },
+        'too-large': {
+          contentType: 'APPLICATION_JSON',
+          content:
+            '{"type":"urn:cbm-ledger:problem:body-too-large","title":"Request body too large","status":413,"detail":"the request body is larger than this route accepts","code":"BODY_TOO_LARGE"}',
+        },
       },
       rules: [
+        // /public/* is reachable on execute-api directly; only CloudFront may use it, so its
+        // cache and its per-viewer limit cannot be bypassed.
         {
-          name: 'RateLimitPerIp',
+          name: 'PublicOnlyThroughCloudFront',
           priority: 0,
           action: {
-            block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rate-limited' } },
+            block: { customResponse: { responseCode: 404, customResponseBodyKey: 'not-found' } },
           },
+          statement: {
+            andStatement: {
+              statements: [
+                {
+                  byteMatchStatement: {
+                    fieldToMatch: { uriPath: {} },
+                    positionalConstraint: 'CONTAINS',
+                    searchString: '/public/',
+                    textTransformations: [
+                      { priority: 0, type: 'URL_DECODE' },
+                      { priority: 1, type: 'LOWERCASE' },
+                    ],
+                  },
+                },
+                notFromCloudFront,
+              ],
+            },
+          },
+          visibilityConfig: visibility('PublicOnlyThroughCloudFront'),
+        },
+        // Behind CloudFront the source address is CloudFront's: key on the viewer's address,
+        // which the edge function writes into its own header (a viewer cannot set it: the
+        // function overwrites it, and requests without the origin secret never match here).
+        {
+          name: 'RateLimitPerViewer',
+          priority: 1,
+          action: rateLimited,
+          statement: {
+            rateBasedStatement: {
+              limit: rateLimit,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'FORWARDED_IP',
+              forwardedIpConfig: { headerName: VIEWER_IP_HEADER, fallbackBehavior: 'MATCH' },
+              scopeDownStatement: fromCloudFront,
+            },
+          },
+          visibilityConfig: visibility('RateLimitPerViewer'),
+        },
+        {
+          name: 'RateLimitPerIp',
+          priority: 2,
+          action: rateLimited,
           statement: {
             rateBasedStatement: {
               limit: rateLimit,
               aggregateKeyType: 'IP',
               evaluationWindowSec: 300,
+              scopeDownStatement: notFromCloudFront,
             },
           },
           visibilityConfig: visibility('RateLimitPerIp'),
         },
-        managed(1, 'AWSManagedRulesAmazonIpReputationList'),
-        // Submissions carry DSSE envelopes up to the ledger's 256 KiB body limit (64 KiB payloads
-        // in base64 plus signatures); the group's 8 KB body-size rule would block them.
-        managed(2, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
-        managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managed(3, 'AWSManagedRulesAmazonIpReputationList'),
+        // Counted, then blocked by BodySizeOutsideSubmissions below except on POST
+        // /v1/statements, whose DSSE envelopes reach the ledger's 256 KiB limit (the handler
+        // enforces it). NoUserAgent_HEADER stays a block: the cbm client, CLI and witness all
+        // send fetch's User-Agent.
+        managed(4, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
+        managed(5, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        {
+          name: 'BodySizeOutsideSubmissions',
+          priority: 6,
+          action: {
+            block: { customResponse: { responseCode: 413, customResponseBodyKey: 'too-large' } },
+          },
+          statement: {
+            andStatement: {
+              statements: [
+                { labelMatchStatement: { scope: 'LABEL', key: BODY_SIZE_LABEL } },
+                {
+                  notStatement: {
+                    statement: {
+                      byteMatchStatement: {
+                        fieldToMatch: { uriPath: {} },
+                        positionalConstraint: 'ENDS_WITH',
+                        searchString: LARGE_BODY_ROUTE,
+                        textTransformations: none,
+                      },
+                    },
+                  },
+                },
+              ],
+            },
+          },
+          visibilityConfig: visibility('BodySizeOutsideSubmissions'),
+        },
       ],
     });
 
     // WAF logs go to a log group whose name must start with aws-waf-logs-; only blocked and
     // counted requests are kept.
-    const wafLogGroupName = `aws-waf-logs-${stackName}`;
+    // Unique per stack instance (its id's UUID): a retained group of a deleted stack must not
+    // collide with the next deploy's.
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const wafLogGroupName = `aws-waf-logs-${stackName}-${stackUuid}`;
     const wafLogs = new LogGroup(this, 'WafLogs', {
       logGroupName: wafLogGroupName,
       retention: logRetention,

@@ -6,13 +6,19 @@
  *
  * Access is granted per role and per kind of work, never with the table's broad grant helpers:
  * nobody gets DeleteItem, Scan or any control-plane action, readers get three read actions, and
- * admission may only write the items admission writes.
+ * each write path may only call its actions on its partitions (store-aws layout.ts). The table's
+ * resource policy holds whatever IAM grants elsewhere in the account: no item deletes, the log's
+ * partitions written by the integrator only, `ttl` only on nonce claims, table deletion by the
+ * break-glass role only (guard.ts).
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { layout } from '@cbm-ledger/store-aws';
+import { denyExcept, protectKey } from '../guard.js';
+import type { Guardians } from '../guard.js';
 
 /** Mirrors store-aws `PENDING_INDEX` and `tableDefinition()`. */
 export const PENDING_INDEX = 'pending';
@@ -21,28 +27,96 @@ export const TTL_ATTRIBUTE = 'ttl';
 
 /** What a reader calls (store-aws dynamo.ts): GetItem, Query (issuer heads, citations), BatchGetItem. */
 export const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-/** Admission: accept = conditional PutItem; link = BatchWriteItem of pointers and citations. */
-export const ADMISSION_WRITE_ACTIONS = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'];
-/**
- * Nonce claims of RFC 9421-signed requests (store-aws DynamoReplayGuard: one conditional PutItem
- * per signed request, expiring by TTL). Every function that authenticates callers writes these.
- */
-export const REPLAY_PARTITION = 'replay#*';
-/**
- * The partition keys admission writes (store-aws dynamo.ts item layout): acceptance items,
- * id pointers and evidence citations, and nonce claims. Leaves, tree tiles, the head,
- * checkpoints, cosignatures and the registry are out of its reach.
- */
-export const ADMISSION_PARTITIONS = ['issuer#*', 'statement#*', 'evidence#*', REPLAY_PARTITION];
-/** Witness cosignatures (one conditional PutItem each, never replaced), and nonce claims. */
-export const COSIGNING_PARTITIONS = ['cosignature#*', REPLAY_PARTITION];
-/** Signed reads write nothing but their nonce claims. */
-export const SIGNED_READ_PARTITIONS = [REPLAY_PARTITION];
-/** Integration: leaves (conditional UpdateItem), tiles (UpdateItem), head/checkpoint/registry (PutItem), batches. */
-export const INTEGRATION_WRITE_ACTIONS = [
+/** Every action that writes or deletes an item. */
+export const ITEM_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
+];
+
+const all = (prefix: string): string => `${prefix}*`;
+/** Nonce claims of RFC 9421-signed requests (store-aws DynamoReplayGuard), expiring by TTL. */
+export const REPLAY_PARTITIONS = [all(layout.REPLAY_PARTITION)];
+
+/**
+ * One write path: the actions it calls and the partitions (LeadingKeys) it may call them on.
+ * BatchWriteItem is granted only where a DeleteRequest could do no lasting harm, because IAM
+ * cannot tell a batch's DeleteRequest from its PutRequest (the table policy denies DeleteItem,
+ * not BatchWriteItem).
+ */
+export interface WritePath {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly partitions: readonly string[];
+}
+
+/**
+ * Admission: accept is one conditional PutItem on `issuer#` (the acceptance item) and nonce
+ * claims are PutItems on `replay#`; link batches the id pointer and citations, which are
+ * functions of the statement that integration writes again. Admission never writes `index`.
+ */
+export const ADMISSION_WRITES: readonly WritePath[] = [
+  {
+    sid: 'AdmissionAccept',
+    actions: ['dynamodb:PutItem'],
+    partitions: [all(layout.ISSUER_PARTITION), ...REPLAY_PARTITIONS],
+  },
+  {
+    sid: 'AdmissionLink',
+    actions: ['dynamodb:BatchWriteItem'],
+    partitions: [all(layout.POINTER_PARTITION), all(layout.CITATION_PARTITION)],
+  },
+];
+/** Witness cosignatures (one conditional PutItem each, never replaced), and nonce claims. */
+export const COSIGNING_WRITES: readonly WritePath[] = [
+  {
+    sid: 'CosignaturePut',
+    actions: ['dynamodb:PutItem'],
+    partitions: [all(layout.COSIGNATURE_PARTITION), ...REPLAY_PARTITIONS],
+  },
+];
+/** Signed reads write nothing but their nonce claims. */
+export const SIGNED_READ_WRITES: readonly WritePath[] = [
+  { sid: 'NonceClaims', actions: ['dynamodb:PutItem'], partitions: REPLAY_PARTITIONS },
+];
+/** The partitions only integration writes (the log itself and what is derived from it). */
+export const INTEGRATOR_ONLY_PARTITIONS = [
+  layout.LEAVES_PARTITION,
+  layout.LEAF_DOC_PARTITION,
+  all(layout.TREE_PARTITION),
+  layout.HEAD_PARTITION,
+  layout.CHECKPOINT_PARTITION,
+  layout.REGISTRY_PARTITION,
+];
+/**
+ * Integration: leaves (conditional UpdateItem) and tiles (UpdateItem); head, checkpoint and
+ * registry (conditional PutItem); markIntegrated and large leaves through BatchWriteItem.
+ */
+export const INTEGRATION_WRITES: readonly WritePath[] = [
+  {
+    sid: 'IntegrationLeavesAndTree',
+    actions: ['dynamodb:UpdateItem'],
+    partitions: [layout.LEAVES_PARTITION, all(layout.TREE_PARTITION)],
+  },
+  {
+    sid: 'IntegrationHeadCheckpointRegistry',
+    actions: ['dynamodb:PutItem'],
+    partitions: [layout.HEAD_PARTITION, layout.CHECKPOINT_PARTITION, layout.REGISTRY_PARTITION],
+  },
+  {
+    sid: 'IntegrationMarkIntegrated',
+    actions: ['dynamodb:BatchWriteItem'],
+    partitions: [
+      all(layout.ISSUER_PARTITION),
+      all(layout.POINTER_PARTITION),
+      all(layout.CITATION_PARTITION),
+      layout.LEAF_DOC_PARTITION,
+    ],
+  },
 ];
 
 // DynamoDB uses the table's KMS key on the caller's behalf; no wildcard actions.
@@ -60,11 +134,13 @@ const KEY_WRITE_ACTIONS = [
 export interface LedgerStoreProps {
   /** Point-in-time recovery window, 1..35 days. */
   readonly pitrDays: number;
+  readonly guardians: Guardians;
 }
 
 export class LedgerStore extends Construct {
   readonly table: dynamodb.TableV2;
   readonly key: kms.Key;
+  readonly #integrators: iam.IRole[] = [];
 
   constructor(scope: Construct, id: string, props: LedgerStoreProps) {
     super(scope, id);
@@ -73,6 +149,8 @@ export class LedgerStore extends Construct {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    protectKey(this.key, props.guardians);
+    const integrators = Lazy.list({ produce: () => this.#integrators.map((r) => r.roleArn) });
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
@@ -94,6 +172,58 @@ export class LedgerStore extends Construct {
       timeToLiveAttribute: TTL_ATTRIBUTE,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Whatever IAM grants in this account: resource-policy denies win over identity allows.
+      // Resources are '*' (this table), as its own ARN cannot be referenced from its policy.
+      resourcePolicy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'NobodyDeletesItems',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['dynamodb:DeleteItem', 'dynamodb:PartiQLDelete'],
+            resources: ['*'],
+          }),
+          // The log, its tree, head, checkpoints and registry belong to the integrator alone.
+          new iam.PolicyStatement({
+            sid: 'OnlyTheIntegratorWritesTheLog',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ITEM_WRITE_ACTIONS,
+            resources: ['*'],
+            conditions: {
+              'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': INTEGRATOR_ONLY_PARTITIONS },
+              ArnNotEquals: { 'aws:PrincipalArn': integrators },
+            },
+          }),
+          // DynamoDB's TTL deletes any item carrying `ttl`: only nonce claims may.
+          new iam.PolicyStatement({
+            sid: 'OnlyNonceClaimsExpire',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ITEM_WRITE_ACTIONS,
+            resources: ['*'],
+            conditions: {
+              'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [TTL_ATTRIBUTE] },
+              'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': REPLAY_PARTITIONS },
+            },
+          }),
+          denyExcept(
+            'OnlyBreakGlassDeletesTheTable',
+            ['dynamodb:DeleteTable'],
+            [props.guardians.breakGlassRoleArn],
+          ),
+          // A TTL moved to another numeric attribute (`seq`, `index`) would expire real items.
+          denyExcept(
+            'OnlyDeploysChangeThisPolicyOrTheTtl',
+            [
+              'dynamodb:PutResourcePolicy',
+              'dynamodb:DeleteResourcePolicy',
+              'dynamodb:UpdateTimeToLive',
+            ],
+            [props.guardians.breakGlassRoleArn, props.guardians.deployRoleArn],
+          ),
+        ],
+      }),
     });
     // TableEncryptionV2.customerManagedKey() refuses region-agnostic stacks (it wants the
     // replica's region at synth time); the only replica is the stack's own region, so its key is
@@ -135,24 +265,37 @@ export class LedgerStore extends Construct {
   }
 
   /**
-   * Reads, plus conditional PutItem (and BatchWriteItem where `batch`) on the given partitions
-   * only: the LeadingKeys condition keeps every other item out of reach.
+   * Reads, plus each path's actions on its partitions only (the LeadingKeys condition keeps
+   * every other item out of reach). `index` (integrated) and `ttl` (expiring) are attributes
+   * only integration, respectively nonce claims, may write: denied here to everybody else.
    */
-  private grantPartitionWrites(
-    role: iam.IRole,
-    sid: string,
-    partitions: readonly string[],
-    batch: boolean,
-  ): void {
+  private grantWrites(role: iam.IRole, paths: readonly WritePath[], integration = false): void {
     this.grantTableRead(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid,
-        actions: batch ? ADMISSION_WRITE_ACTIONS : ['dynamodb:PutItem'],
-        resources: [this.table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...partitions] } },
-      }),
-    );
+    for (const path of paths) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: path.sid,
+          actions: [...path.actions],
+          resources: [this.table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...path.partitions] },
+          },
+        }),
+      );
+    }
+    if (!integration) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'NeverMarksIntegrated',
+          effect: iam.Effect.DENY,
+          actions: ITEM_WRITE_ACTIONS,
+          resources: [this.table.tableArn],
+          conditions: {
+            'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [layout.INDEX_ATTRIBUTE] },
+          },
+        }),
+      );
+    }
     const key = this.keyStatement(KEY_WRITE_ACTIONS);
     key.sid = 'LedgerKeyReadWrite';
     role.addToPrincipalPolicy(key);
@@ -160,22 +303,21 @@ export class LedgerStore extends Construct {
 
   /** Reads for callers who may sign their requests: the only write is the request's nonce claim. */
   grantSignedRead(role: iam.IRole): void {
-    this.grantPartitionWrites(role, 'LedgerNonceClaims', SIGNED_READ_PARTITIONS, false);
+    this.grantWrites(role, SIGNED_READ_WRITES);
   }
 
-  /** Reads, plus PutItem/BatchWriteItem limited to the partitions admission owns. */
+  /** Reads, plus the PutItems and BatchWriteItems of admission on its partitions. */
   grantAdmission(role: iam.IRole): void {
-    this.grantPartitionWrites(role, 'LedgerAdmissionWrite', ADMISSION_PARTITIONS, true);
+    this.grantWrites(role, ADMISSION_WRITES);
   }
 
   /** Reads, plus PutItem of cosignatures and nonce claims. */
   grantCosigning(role: iam.IRole): void {
-    this.grantPartitionWrites(role, 'LedgerCosignatureWrite', COSIGNING_PARTITIONS, false);
+    this.grantWrites(role, COSIGNING_WRITES);
   }
 
-  /** Reads, the pending index, and the writes of integration (no DeleteItem). */
+  /** Reads, the pending index, and the writes of integration on its partitions (no DeleteItem). */
   grantIntegration(role: iam.IRole): void {
-    this.grantTableRead(role);
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'LedgerPendingIndex',
@@ -183,15 +325,7 @@ export class LedgerStore extends Construct {
         resources: [this.indexArn],
       }),
     );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'LedgerIntegrationWrite',
-        actions: INTEGRATION_WRITE_ACTIONS,
-        resources: [this.table.tableArn],
-      }),
-    );
-    const key = this.keyStatement(KEY_WRITE_ACTIONS);
-    key.sid = 'LedgerKeyReadWrite';
-    role.addToPrincipalPolicy(key);
+    this.grantWrites(role, INTEGRATION_WRITES, true);
+    this.#integrators.push(role);
   }
 }

@@ -16,9 +16,14 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
+import { denyExcept, protectKey } from '../guard.js';
+import type { Guardians } from '../guard.js';
 import { acknowledge } from '../nag.js';
 import { INFRA_RUNTIME_DIR } from '../paths.js';
 import { LedgerFunction } from './ledger-function.js';
+
+/** CloudFormation's wait for the key-provisioning custom resource (the function's timeout is 2 min). */
+export const PROVISIONER_SERVICE_TIMEOUT = Duration.minutes(5);
 
 export interface LogKeysProps {
   readonly origin: string;
@@ -34,7 +39,26 @@ export interface LogKeysProps {
   };
   readonly logRetention: logs.RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
+  readonly guardians: Guardians;
 }
+
+/** Changing or moving a key file's value: the provisioner may put the log key (rotation) only. */
+export const SECRET_VALUE_ACTIONS = [
+  'secretsmanager:CancelRotateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:RestoreSecret',
+  'secretsmanager:RotateSecret',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+/** Policy and settings changes: a deploy (or break-glass) only. */
+export const SECRET_POLICY_ACTIONS = [
+  'secretsmanager:DeleteResourcePolicy',
+  'secretsmanager:PutResourcePolicy',
+  'secretsmanager:RemoveRegionsFromReplication',
+  'secretsmanager:ReplicateSecretToRegions',
+  'secretsmanager:UpdateSecret',
+];
 
 export class LogKeys extends Construct {
   readonly logKeySecret: secretsmanager.ISecret;
@@ -48,7 +72,10 @@ export class LogKeys extends Construct {
   readonly operatorPublicKey: string;
   readonly provisioner: LedgerFunction;
   readonly generated: boolean;
+  /** The KMS key of the log key secret (its own key when generated). */
+  readonly logSecretKeyArn: string | undefined;
   readonly #logKeyReaders: iam.IRole[] = [];
+  #operatorPolicy: secretsmanager.ResourcePolicy | undefined;
 
   constructor(scope: Construct, id: string, props: LogKeysProps) {
     super(scope, id);
@@ -66,17 +93,46 @@ export class LogKeys extends Construct {
     });
     const provisionerRole = this.provisioner.role;
 
+    const guardians = props.guardians;
     if (props.imported === undefined) {
+      // The operator key file's KMS key.
       const key = new kms.Key(this, 'Key', {
-        description: `${stackName}: log and operator key secrets`,
+        description: `${stackName}: operator key secret`,
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      protectKey(key, guardians);
+      // The log key file has a KMS key of its own, which nobody but its readers may decrypt with
+      // (a key policy cannot name the secret's ARN: the secret depends on the key).
+      const logKmsKey = new kms.Key(this, 'LogKeyKey', {
+        description: `${stackName}: log key secret (integrator and provisioner only)`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      protectKey(logKmsKey, guardians);
+      const readers = Lazy.list({
+        produce: () => [...this.#logKeyReaders.map((r) => r.roleArn), guardians.breakGlassRoleArn],
+      });
+      logKmsKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'OnlyLogKeyReadersDecrypt',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:ReEncryptFrom'],
+          resources: ['*'],
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': readers } },
+        }),
+      );
       this.secretsKeyArn = key.keyArn;
-      const secret = (name: string, description: string): secretsmanager.Secret => {
+      this.logSecretKeyArn = logKmsKey.keyArn;
+      const secret = (
+        name: string,
+        description: string,
+        encryptionKey: kms.IKey,
+      ): secretsmanager.Secret => {
         const s = new secretsmanager.Secret(this, name, {
           description,
-          encryptionKey: key,
+          encryptionKey,
           // A placeholder until the custom resource stores the key file. Never change these
           // settings: CloudFormation would generate a new value over the stored key file.
           generateSecretString: { excludePunctuation: true, passwordLength: 32 },
@@ -92,8 +148,13 @@ export class LogKeys extends Construct {
       const logSecret = secret(
         'LogKeySecret',
         `${stackName}: the log (checkpoint) signing key file`,
+        logKmsKey,
       );
-      const operatorSecret = secret('OperatorKeySecret', `${stackName}: the operator key file`);
+      const operatorSecret = secret(
+        'OperatorKeySecret',
+        `${stackName}: the operator key file`,
+        key,
+      );
       this.logKeySecret = logSecret;
       this.operatorKeySecret = operatorSecret;
 
@@ -105,10 +166,12 @@ export class LogKeys extends Construct {
         }),
       );
       provisionerRole.addToPrincipalPolicy(
-        this.viaSecretsManager('ProvisionKeySecretsKms', key.keyArn, [
-          'kms:Decrypt',
-          'kms:GenerateDataKey',
-        ]),
+        this.viaSecretsManager(
+          'ProvisionKeySecretsKms',
+          [key.keyArn, logKmsKey.keyArn],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          [logSecret.secretArn, operatorSecret.secretArn],
+        ),
       );
 
       // Only the signers may read the log key, whatever else IAM allows in this account.
@@ -129,8 +192,38 @@ export class LogKeys extends Construct {
           },
         }),
       );
+      // The provisioner puts a new log key when logKeyGeneration is bumped; nobody else may put
+      // one, move AWSCURRENT to another version, or delete the secret.
+      logSecret.addToResourcePolicy(
+        denyExcept('OnlyTheProvisionerPutsTheLogKey', SECRET_VALUE_ACTIONS, [
+          provisionerRole.roleArn,
+          guardians.breakGlassRoleArn,
+        ]),
+      );
+      logSecret.addToResourcePolicy(
+        denyExcept('OnlyDeploysChangeThisPolicy', SECRET_POLICY_ACTIONS, [
+          guardians.breakGlassRoleArn,
+          guardians.deployRoleArn,
+        ]),
+      );
+      // The operator key is written once, at creation, and never replaced: this policy exists
+      // only once the provisioner has stored it, and then denies the provisioner too.
+      const operatorPolicy = new secretsmanager.ResourcePolicy(this, 'OperatorKeySecretPolicy', {
+        secret: operatorSecret,
+      });
+      operatorPolicy.document.addStatements(
+        denyExcept('NobodyReplacesTheOperatorKey', SECRET_VALUE_ACTIONS, [
+          guardians.breakGlassRoleArn,
+        ]),
+        denyExcept('OnlyDeploysChangeThisPolicy', SECRET_POLICY_ACTIONS, [
+          guardians.breakGlassRoleArn,
+          guardians.deployRoleArn,
+        ]),
+      );
+      this.#operatorPolicy = operatorPolicy;
     } else {
       this.secretsKeyArn = props.imported.kmsKeyArn;
+      this.logSecretKeyArn = props.imported.kmsKeyArn;
       this.logKeySecret = secretsmanager.Secret.fromSecretCompleteArn(
         this,
         'LogKeySecret',
@@ -150,9 +243,12 @@ export class LogKeys extends Construct {
       );
       if (props.imported.kmsKeyArn !== undefined) {
         provisionerRole.addToPrincipalPolicy(
-          this.viaSecretsManager('ReadImportedKeySecretsKms', props.imported.kmsKeyArn, [
-            'kms:Decrypt',
-          ]),
+          this.viaSecretsManager(
+            'ReadImportedKeySecretsKms',
+            [props.imported.kmsKeyArn],
+            ['kms:Decrypt'],
+            [props.imported.logKeySecretArn, props.imported.operatorKeySecretArn],
+          ),
         );
       }
     }
@@ -160,6 +256,8 @@ export class LogKeys extends Construct {
     const resource = new CustomResource(this, 'Keys', {
       serviceToken: this.provisioner.function.functionArn,
       resourceType: 'Custom::CbmLedgerKeys',
+      // A crashed provisioner fails the deploy after this, not after CloudFormation's hour.
+      serviceTimeout: PROVISIONER_SERVICE_TIMEOUT,
       properties: {
         LogKeySecretArn: this.logKeySecret.secretArn,
         OperatorKeySecretArn: this.operatorKeySecret.secretArn,
@@ -171,19 +269,29 @@ export class LogKeys extends Construct {
     });
     // The function's policy must be in place before CloudFormation invokes it.
     resource.node.addDependency(provisionerRole);
+    this.#operatorPolicy?.node.addDependency(resource);
     this.logVkey = resource.getAttString('LogVkey');
     this.logKeyId = resource.getAttString('LogKeyId');
     this.operatorKeyId = resource.getAttString('OperatorKeyId');
     this.operatorPublicKey = resource.getAttString('OperatorPublicKey');
   }
 
-  private viaSecretsManager(sid: string, keyArn: string, actions: string[]): iam.PolicyStatement {
+  /** KMS use through Secrets Manager, bound to the named secrets by the encryption context. */
+  private viaSecretsManager(
+    sid: string,
+    keyArns: string[],
+    actions: string[],
+    secretArns: string[],
+  ): iam.PolicyStatement {
     return new iam.PolicyStatement({
       sid,
       actions,
-      resources: [keyArn],
+      resources: keyArns,
       conditions: {
-        StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+        StringEquals: {
+          'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+          'kms:EncryptionContext:SecretARN': secretArns,
+        },
       },
     });
   }
@@ -197,9 +305,14 @@ export class LogKeys extends Construct {
         resources: [this.logKeySecret.secretArn],
       }),
     );
-    if (this.secretsKeyArn !== undefined) {
+    if (this.logSecretKeyArn !== undefined) {
       role.addToPrincipalPolicy(
-        this.viaSecretsManager('ReadLogKeyKms', this.secretsKeyArn, ['kms:Decrypt']),
+        this.viaSecretsManager(
+          'ReadLogKeyKms',
+          [this.logSecretKeyArn],
+          ['kms:Decrypt'],
+          [this.logKeySecret.secretArn],
+        ),
       );
     }
     this.#logKeyReaders.push(role);

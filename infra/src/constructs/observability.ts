@@ -16,6 +16,8 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -27,6 +29,52 @@ import type { LedgerFunction } from './ledger-function.js';
 export const POWERTOOLS_SERVICE_NAME = 'cbm-ledger';
 export const OLDEST_PENDING_AGE_METRIC = 'OldestPendingAgeSeconds';
 export const CHECKPOINT_AGE_METRIC = 'CheckpointAgeSeconds';
+/** Integrator runs that met a missing or altered statement (functions/src/lambda/integrator.ts). */
+export const INTEGRATION_INCIDENT_METRIC = 'IntegrationIncidents';
+
+/** Management events (CloudTrail) that change what protects the ledger's keys and data. */
+export const GUARDED_EVENTS: Readonly<Record<string, readonly string[]>> = {
+  'aws.secretsmanager': [
+    'CancelRotateSecret',
+    'DeleteResourcePolicy',
+    'DeleteSecret',
+    'PutResourcePolicy',
+    'PutSecretValue',
+    'RestoreSecret',
+    'RotateSecret',
+    'UpdateSecret',
+    'UpdateSecretVersionStage',
+  ],
+  'aws.kms': [
+    'CancelKeyDeletion',
+    'DisableKey',
+    'DisableKeyRotation',
+    'PutKeyPolicy',
+    'ScheduleKeyDeletion',
+  ],
+  'aws.s3': [
+    'DeleteBucketPolicy',
+    'PutBucketLifecycle',
+    'PutBucketObjectLockConfiguration',
+    'PutBucketPolicy',
+    'PutBucketVersioning',
+  ],
+  'aws.dynamodb': [
+    'DeleteResourcePolicy',
+    'DeleteTable',
+    'PutResourcePolicy',
+    'UpdateContinuousBackups',
+    'UpdateTimeToLive',
+  ],
+};
+
+/** The resources whose changes are alarmed (their ARNs or names as CloudTrail records them). */
+export interface WatchedResources {
+  readonly secrets: readonly string[];
+  readonly keys: readonly string[];
+  readonly buckets: readonly string[];
+  readonly tables: readonly string[];
+}
 
 /** The CloudWatch namespace of the ledger's custom metrics, per stack so stages never mix. */
 export function metricsNamespace(stackName: string): string {
@@ -40,6 +88,7 @@ export interface ObservabilityProps {
   /** Functions serving API requests (throttles alarmed together). */
   readonly apiFunctions: Readonly<Record<string, LedgerFunction>>;
   readonly integrator: LedgerFunction;
+  readonly watched: WatchedResources;
   /** When admission wakes the integrator, its throttles are expected and not alarmed. */
   readonly integratorThrottlesExpected: boolean;
   readonly integrationLagAlarmSeconds: number;
@@ -52,6 +101,7 @@ export class Observability extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
   readonly topic: sns.Topic | undefined;
+  readonly guardRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
@@ -69,6 +119,16 @@ export class Observability extends Construct {
         new iam.PolicyStatement({
           sid: 'CloudWatchAlarmsPublish',
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
+      // EventBridge delivers the guard-change events to the encrypted topic.
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'EventBridgePublish',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: ['*'],
           conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
@@ -112,9 +172,12 @@ export class Observability extends Construct {
         statistic: 'Sum',
       });
     }
+    // A series without datapoints makes the whole sum missing: each is filled with 0.
     this.alarm('Throttles', {
       metric: new cloudwatch.MathExpression({
-        expression: Object.keys(throttled).join(' + '),
+        expression: Object.keys(throttled)
+          .map((k) => `FILL(${k}, 0)`)
+          .join(' + '),
         usingMetrics: throttled,
         period: fiveMinutes,
         label: 'Lambda throttles',
@@ -131,6 +194,78 @@ export class Observability extends Construct {
       threshold: 1,
       evaluationPeriods: 1,
       alarmDescription: 'An integrator run failed; statements stay pending until one succeeds.',
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    for (const name of ['submit', 'read', 'cosign'] as const) {
+      const fn = props.apiFunctions[name];
+      if (fn === undefined) continue;
+      this.alarm(`${name[0]?.toUpperCase() ?? ''}${name.slice(1)}Errors`, {
+        metric: fn.function.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        alarmDescription: `The ${name} function failed (an uncaught error, a timeout, or out of memory): handlers answer bad input with 4xx, so this is a defect or an outage.`,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    }
+
+    const operations = [
+      'BatchGetItem',
+      'BatchWriteItem',
+      'GetItem',
+      'PutItem',
+      'Query',
+      'UpdateItem',
+    ] as const;
+    const perOperation = (metricName: string, id: string, description: string): void => {
+      const series: Record<string, cloudwatch.IMetric> = {};
+      operations.forEach((operation, i) => {
+        series[`o${i}`] = new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName,
+          dimensionsMap: { TableName: props.table.tableName, Operation: operation },
+          period: fiveMinutes,
+          statistic: 'Sum',
+        });
+      });
+      this.alarm(id, {
+        metric: new cloudwatch.MathExpression({
+          expression: Object.keys(series)
+            .map((k) => `FILL(${k}, 0)`)
+            .join(' + '),
+          usingMetrics: series,
+          period: fiveMinutes,
+          label: metricName,
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        alarmDescription: description,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    };
+    perOperation(
+      'SystemErrors',
+      'DynamoDbErrors',
+      'DynamoDB answered ledger requests with system errors (callers see 503 STORE_UNAVAILABLE).',
+    );
+    perOperation(
+      'ThrottledRequests',
+      'DynamoDbThrottles',
+      'DynamoDB throttled ledger requests (on-demand table: a sudden burst or an account limit).',
+    );
+
+    this.alarm('WafBlocks', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/WAFV2',
+        metricName: 'BlockedRequests',
+        dimensionsMap: { WebACL: props.webAcl.name ?? '', Region: stack.region, Rule: 'ALL' },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      threshold: 100,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'The web ACL blocked 100 or more requests in 5 minutes (a flood, a scan, or a client the rules misjudge): see the WAF log group.',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
@@ -159,6 +294,59 @@ export class Observability extends Construct {
       evaluationPeriods: 3,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       alarmDescription: `Statements are pending but the newest checkpoint is older than ${props.checkpointAgeAlarmSeconds} s.`,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.alarm('IntegrationIncident', {
+      metric: new cloudwatch.Metric({
+        namespace,
+        metricName: INTEGRATION_INCIDENT_METRIC,
+        dimensionsMap: { service: POWERTOOLS_SERVICE_NAME },
+        statistic: 'Sum',
+        period: fiveMinutes,
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        "A statement behind a staged leaf is missing or altered in the table (an item was deleted or replaced behind the ledger's back): the integrator logged the entry and carried on; restore the item from backup.",
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // Any change to the secrets, the key policies, the bucket policy or the table's guards,
+    // as CloudTrail records it (management events; the account needs a trail).
+    const w = props.watched;
+    this.guardRule = new events.Rule(this, 'GuardChanges', {
+      description: 'Changes to the ledger key secrets, KMS keys, evidence bucket or table guards',
+      eventPattern: {
+        detailType: ['AWS API Call via CloudTrail'],
+        source: Object.keys(GUARDED_EVENTS),
+        detail: {
+          eventName: [...new Set(Object.values(GUARDED_EVENTS).flat())].sort(),
+          requestParameters: {
+            $or: [
+              { secretId: [...w.secrets] },
+              { keyId: [...w.keys] },
+              { bucketName: [...w.buckets] },
+              { tableName: [...w.tables] },
+              { resourceArn: [{ wildcard: `*${stack.stackName}*` }] },
+            ],
+          },
+        },
+      },
+    });
+    if (this.topic !== undefined) this.guardRule.addTarget(new targets.SnsTopic(this.topic));
+    this.alarm('GuardChanged', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Events',
+        metricName: 'MatchedEvents',
+        dimensionsMap: { RuleName: this.guardRule.ruleName },
+        period: fiveMinutes,
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      alarmDescription:
+        'Somebody changed a key secret, a KMS key or its policy, the evidence bucket policy or lifecycle, or the table guards (CloudTrail): check it was a reviewed deploy or break-glass.',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 

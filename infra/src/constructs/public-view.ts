@@ -5,13 +5,38 @@
  * Everything outside /public/v1/ is answered 404 at the edge, so CloudFront cannot be used to
  * reach the authenticated API (or to submit).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import {
+  Annotations,
+  Aws,
+  CfnCondition,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
+import type { ICfnConditionExpression } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
+import { VIEWER_IP_HEADER } from './ledger-api.js';
+import type { OriginVerify } from './ledger-api.js';
+
+/** Fn::Or takes 2..10 conditions: nest larger sets. */
+function anyOf(conditions: ICfnConditionExpression[]): ICfnConditionExpression {
+  if (conditions.length <= 10) return Fn.conditionOr(...conditions);
+  const groups: ICfnConditionExpression[] = [];
+  for (let i = 0; i < conditions.length; i += 10) {
+    const group = conditions.slice(i, i + 10);
+    groups.push(
+      group.length === 1 ? (group[0] as ICfnConditionExpression) : Fn.conditionOr(...group),
+    );
+  }
+  return anyOf(groups);
+}
 
 export const PUBLIC_PREFIX = '/public/v1/';
 
@@ -22,7 +47,44 @@ export interface PublicViewProps {
   readonly accessLogExpiryDays: number;
   /** A CLOUDFRONT-scope web ACL (must live in us-east-1), if the operator has one. */
   readonly webAclArn?: string;
+  /** Added to every origin request; the API's WAF serves /public/* only with it. */
+  readonly originVerify: OriginVerify;
 }
+
+/** The only query parameters of /public/v1/* (functions/src/routes/public.ts): the rest never reach the origin or the cache key. */
+export const PUBLIC_QUERY_PARAMETERS = [
+  'at',
+  'before',
+  'from',
+  'index',
+  'limit',
+  'start',
+  'to',
+  'treeSize',
+];
+
+/**
+ * Regions where CloudFront's legacy standard logging cannot deliver to an S3 bucket (opt-in
+ * regions and the newest ones). There the distribution logs nothing to S3 (see PublicView).
+ */
+export const NO_LEGACY_CDN_LOGGING_REGIONS = [
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+];
 
 // Runs at the edge on every viewer request of the default behaviour, i.e. every path that is
 // not /public/v1/*: answer the router's 404 without reaching the origin.
@@ -39,6 +101,13 @@ const NOT_PUBLIC_FUNCTION = `function handler(event) {
       data: '{"type":"urn:cbm-ledger:problem:not-found","title":"Not found","status":404,"detail":"only ${PUBLIC_PREFIX}* is served here","code":"NOT_FOUND"}'
     }
   };
+}`;
+
+// On /public/v1/*: the viewer's own address, for the API's per-viewer WAF rate rule. It
+// replaces whatever a viewer sent under that name.
+const VIEWER_IP_FUNCTION = `function handler(event) {
+  event.request.headers['${VIEWER_IP_HEADER}'] = { value: event.viewer.ip };
+  return event.request;
 }`;
 
 export class PublicView extends Construct {
@@ -70,20 +139,38 @@ export class PublicView extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Policy names are account-wide: the region keeps two regions' stacks of one name apart.
+    const policyName = `${stackName}-public-${Aws.REGION}`;
     const cachePolicy = new cloudfront.CachePolicy(this, 'HonourOriginCaching', {
-      cachePolicyName: `${stackName}-public`,
-      comment: 'Cache as the API says (Cache-Control); query strings are part of the key',
+      cachePolicyName: policyName,
+      comment:
+        'Cache as the API says (Cache-Control); only the known query parameters are in the key',
       defaultTtl: Duration.seconds(0),
       minTtl: Duration.seconds(0),
       maxTtl: Duration.days(365),
-      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      // Random parameters would each miss the cache and reach the API.
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList(
+        ...PUBLIC_QUERY_PARAMETERS,
+      ),
       headerBehavior: cloudfront.CacheHeaderBehavior.none(),
       cookieBehavior: cloudfront.CacheCookieBehavior.none(),
       enableAcceptEncodingGzip: true,
       enableAcceptEncodingBrotli: true,
     });
+    const originRequest = new cloudfront.OriginRequestPolicy(this, 'ViewerAddress', {
+      originRequestPolicyName: policyName,
+      comment: "Forward the viewer's address (set at the edge) for the API's rate limit",
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(VIEWER_IP_HEADER),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+    });
+    const viewerIp = new cloudfront.Function(this, 'ViewerIp', {
+      comment: "Set the viewer's address for the API's per-viewer rate limit",
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      code: cloudfront.FunctionCode.fromInline(VIEWER_IP_FUNCTION),
+    });
     const headers = new cloudfront.ResponseHeadersPolicy(this, 'Headers', {
-      responseHeadersPolicyName: `${stackName}-public`,
+      responseHeadersPolicyName: policyName,
       comment: 'CORS for the public view, security headers',
       corsBehavior: {
         accessControlAllowOrigins: ['*'],
@@ -114,15 +201,30 @@ export class PublicView extends Construct {
       code: cloudfront.FunctionCode.fromInline(NOT_PUBLIC_FUNCTION),
     });
 
+    // Legacy standard logging cannot deliver to buckets in opt-in regions. A region-agnostic
+    // template decides at deploy time (a condition on AWS::Region); a synth for one region
+    // decides now.
+    const region = Stack.of(this).region;
+    const regionKnown = !Token.isUnresolved(region);
+    const legacyLogging = !regionKnown || !NO_LEGACY_CDN_LOGGING_REGIONS.includes(region);
+    if (!legacyLogging) {
+      Annotations.of(this).addWarningV2(
+        'cbm-ledger:noCdnLogs',
+        `CloudFront cannot deliver legacy standard logs to ${region}: the public view's access is logged by the API (access logs, WAF) only; see docs/security-review.md for standard logging v2 from us-east-1.`,
+      );
+    }
+
     // HTTPS only, TLS 1.2 to the origin (RestApiOrigin's fixed settings).
-    const origin = new origins.RestApiOrigin(props.api, { readTimeout: Duration.seconds(30) });
+    const origin = new origins.RestApiOrigin(props.api, {
+      readTimeout: Duration.seconds(30),
+      customHeaders: { [props.originVerify.headerName]: props.originVerify.value },
+    });
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${stackName}: CBM Ledger public transparency view`,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
-      enableLogging: true,
-      logBucket: this.logsBucket,
-      logFilePrefix: 'cloudfront/',
+      enableLogging: legacyLogging,
+      ...(legacyLogging ? { logBucket: this.logsBucket, logFilePrefix: 'cloudfront/' } : {}),
       ...(props.webAclArn === undefined ? {} : { webAclId: props.webAclArn }),
       defaultBehavior: {
         origin,
@@ -140,12 +242,39 @@ export class PublicView extends Construct {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
           cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD_OPTIONS,
           cachePolicy,
+          originRequestPolicy: originRequest,
           responseHeadersPolicy: headers,
           compress: true,
+          functionAssociations: [
+            { function: viewerIp, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST },
+          ],
         },
       },
     });
 
+    if (legacyLogging && !regionKnown) {
+      const supported = new CfnCondition(this, 'LegacyLoggingSupported', {
+        expression: Fn.conditionNot(
+          anyOf(NO_LEGACY_CDN_LOGGING_REGIONS.map((r) => Fn.conditionEquals(Aws.REGION, r))),
+        ),
+      });
+      const cfn = this.distribution.node.defaultChild as cloudfront.CfnDistribution;
+      cfn.addPropertyOverride(
+        'DistributionConfig.Logging',
+        Fn.conditionIf(
+          supported.logicalId,
+          { Bucket: this.logsBucket.bucketRegionalDomainName, Prefix: 'cloudfront/' },
+          Aws.NO_VALUE,
+        ),
+      );
+    }
+    if (!legacyLogging) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR3',
+        'CloudFront legacy standard logging cannot deliver to S3 buckets in this (opt-in) region, and logging v2 needs its delivery resources in us-east-1, outside this stack; requests that reach the origin are logged by the API access log and WAF.',
+      );
+    }
     acknowledge(
       this.distribution,
       'AwsSolutions-CFR1',

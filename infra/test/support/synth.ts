@@ -38,12 +38,31 @@ export function removeSynthOutputs(): void {
   cache.clear();
 }
 
-export function synth(context: Record<string, string> = {}): Synthesized {
-  const key = JSON.stringify(Object.entries(context).sort());
+export interface SynthOptions {
+  /**
+   * Bundle the Lambda code (default). Tests of the template alone skip it (CDK's
+   * `aws:cdk:bundling-stacks` = none): the template is the same, the asset hashes aside.
+   */
+  readonly bundle?: boolean;
+}
+
+export function synth(
+  context: Record<string, string> = {},
+  options: SynthOptions = {},
+): Synthesized {
+  const bundle = options.bundle ?? true;
+  const key = JSON.stringify([Object.entries(context).sort(), bundle]);
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const outdir = mkdtempSync(join(tmpdir(), 'cbm-infra-'));
-  const { app, stack } = createApp({ outdir, context: { ...cdkJsonContext(), ...context } });
+  const { app, stack } = createApp({
+    outdir,
+    context: {
+      ...cdkJsonContext(),
+      ...context,
+      ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
   const json = artifact.template as Synthesized['json'];

@@ -58,6 +58,37 @@ export interface IntegratorDeps {
    * admission from the moment it is integrated.
    */
   readonly onRegistry?: (snapshot: RegistrySnapshot) => void;
+  /**
+   * Called when a staged leaf's statement is missing from the store or is not the statement the
+   * leaf commits to (an item deleted or replaced behind the ledger's back). The leaf is final,
+   * so the run carries on without that statement (it is not marked integrated) and the log
+   * keeps growing; the deployment alarms on these. Without this hook the incident is thrown
+   * instead (IntegrationIncidentError), which stops integration until the item is restored.
+   * A registry entry's statement cannot be done without (the registry would be folded wrong):
+   * it is reported and then thrown, whatever the hook.
+   */
+  readonly onIncident?: (incident: IntegrationIncident) => void;
+}
+
+/** A leaf whose statement the store no longer holds as committed. */
+export interface IntegrationIncident {
+  readonly code: 'STATEMENT_MISSING' | 'STATEMENT_ALTERED';
+  /** The leaf's index. */
+  readonly index: number;
+  /** The statement id the leaf commits to. */
+  readonly statement: string;
+  readonly issuer: string;
+  readonly seq: number;
+  readonly detail: string;
+}
+
+export class IntegrationIncidentError extends Error {
+  override readonly name = 'IntegrationIncidentError';
+  readonly code: IntegrationIncident['code'];
+  constructor(readonly incident: IntegrationIncident) {
+    super(`entry ${incident.index}: ${incident.detail}`);
+    this.code = incident.code;
+  }
 }
 
 export interface IntegrationResult {
@@ -69,7 +100,36 @@ export interface IntegrationResult {
 
 interface Entry {
   readonly leaf: Leaf;
-  readonly statement: AdmittedStatement;
+  /** Undefined when the store lost or altered the statement (an incident was reported). */
+  readonly statement: AdmittedStatement | undefined;
+}
+
+/** Why `statement` (read for `leaf`) is not the statement the leaf commits to, if it is not. */
+function incidentOf(
+  leaf: Leaf,
+  statement: AdmittedStatement | undefined,
+): IntegrationIncident | undefined {
+  const where = {
+    index: leaf.index,
+    statement: leaf.statement,
+    issuer: leaf.issuer,
+    seq: leaf.seq,
+  };
+  if (statement === undefined) {
+    return {
+      code: 'STATEMENT_MISSING',
+      ...where,
+      detail: `the statement of ${leaf.issuer} seq ${leaf.seq} is not stored`,
+    };
+  }
+  if (statement.id !== leaf.statement || statement.envelopeDigest !== leaf.envelope) {
+    return {
+      code: 'STATEMENT_ALTERED',
+      ...where,
+      detail: `the stored statement of ${leaf.issuer} seq ${leaf.seq} is ${statement.id} with envelope ${statement.envelopeDigest}, not the one the leaf commits to`,
+    };
+  }
+  return undefined;
 }
 
 const slot = (issuer: string, seq: number): string => `${issuer}\n${seq}`;
@@ -113,17 +173,27 @@ export class Integrator {
     throw new Error(`integration not idle after ${maxRuns} runs`);
   }
 
-  /** Leaves another run staged: pair each with its statement and finish the batch. */
+  /**
+   * Leaves another run staged: pair each with its statement and finish the batch. A statement
+   * the store lost or altered is an incident (IntegratorDeps.onIncident), not a reason to stop.
+   */
   async #adopt(staged: readonly Leaf[]): Promise<Entry[]> {
-    return Promise.all(
+    const entries = await Promise.all(
       staged.map(async (leaf) => {
         const statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
-        if (statement === undefined || statement.id !== leaf.statement) {
-          throw new Error(`staged leaf ${leaf.index} names ${leaf.statement}, which is not stored`);
-        }
-        return { leaf, statement };
+        const incident = incidentOf(leaf, statement);
+        if (incident === undefined) return { leaf, statement };
+        this.#report(incident, REGISTRY_TYPES.has(leaf.type));
+        return { leaf, statement: undefined };
       }),
     );
+    return entries;
+  }
+
+  /** Reports an incident; throws it when there is no hook or when it cannot be carried past. */
+  #report(incident: IntegrationIncident, fatal: boolean): void {
+    this.#d.onIncident?.(incident);
+    if (fatal || this.#d.onIncident === undefined) throw new IntegrationIncidentError(incident);
   }
 
   /**
@@ -238,7 +308,9 @@ export class Integrator {
       this.#d.log.writeNodes(nodes),
       this.#d.log.putCheckpoint(newSize, checkpoint),
       this.#d.statements.markIntegrated(
-        entries.map((e) => ({ statement: e.statement, index: e.leaf.index })),
+        entries.flatMap((e) =>
+          e.statement === undefined ? [] : [{ statement: e.statement, index: e.leaf.index }],
+        ),
       ),
     ]);
 
@@ -250,7 +322,7 @@ export class Integrator {
     });
     if (!committed) return { integrated: 0, treeSize: size };
     this.#d.onIntegrated?.(
-      entries.map((e) => e.statement.id),
+      entries.map((e) => e.leaf.statement),
       newSize,
     );
     return { integrated: entries.length, treeSize: newSize };
@@ -290,8 +362,8 @@ export class Integrator {
         let statement: AdmittedStatement | undefined;
         if (REGISTRY_TYPES.has(leaf.type)) {
           statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
-          if (statement === undefined)
-            throw new Error(`statement of leaf ${leaf.index} is missing`);
+          const incident = incidentOf(leaf, statement);
+          if (incident !== undefined) this.#report(incident, true);
         }
         registry.apply(leaf, statement && registryStatement(leaf, statement));
       }
@@ -303,7 +375,10 @@ export class Integrator {
  * The statement behind a registry leaf. Its payload passed admission, so it is read as plain
  * JSON: re-validating with a later, stricter schema must never stop the registry.
  */
-function registryStatement(leaf: Leaf, statement: AdmittedStatement): Statement | undefined {
-  if (!REGISTRY_TYPES.has(leaf.type)) return undefined;
+function registryStatement(
+  leaf: Leaf,
+  statement: AdmittedStatement | undefined,
+): Statement | undefined {
+  if (!REGISTRY_TYPES.has(leaf.type) || statement === undefined) return undefined;
   return JSON.parse(utf8Decode(fromBase64(statement.envelope.payload))) as Statement;
 }

@@ -111,6 +111,7 @@ import {
   pad,
   type Item,
 } from './attributes.js';
+import { LEAVES_PARTITION, REPLAY_PARTITION } from './layout.js';
 import {
   DEFAULT_RETRY,
   WriteCoalescer,
@@ -574,7 +575,7 @@ export class DynamoStatementStore implements StatementStore {
 // ---------------------------------------------------------------------------------------------
 // Log: leaves, tree tiles, head, checkpoints
 
-const LEAVES_PK = 'leaves';
+const LEAVES_PK = LEAVES_PARTITION;
 const LEAF_REF = 'ref:';
 
 function leafBundleKey(bundle: number): Item {
@@ -964,7 +965,7 @@ export class DynamoReplayGuard implements ReplayGuard {
     // so they fit in a key.
     if (unkeyable(keyid) || unkeyable(nonce)) return false;
     const out = await this.table.put(
-      { pk: S(`replay#${keyid}`), sk: S(nonce), [TTL_ATTRIBUTE]: N(expiresAt) },
+      { pk: S(`${REPLAY_PARTITION}${keyid}`), sk: S(nonce), [TTL_ATTRIBUTE]: N(expiresAt) },
       'replay.claim',
       {
         expression: 'attribute_not_exists(pk) OR #ttl <= :now',

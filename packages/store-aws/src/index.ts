@@ -36,4 +36,5 @@ export {
 } from './clients.js';
 export { StoreUnavailableError, isTransient } from './errors.js';
 export { CorruptItemError } from './attributes.js';
+export * as layout from './layout.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './batch.js';

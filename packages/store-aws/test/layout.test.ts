@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { layout } from '../src/index.js';
+
+// The deployment grants each function the partitions it writes from layout.ts; a partition that
+// dynamo.ts writes but layout.ts does not name would be denied on AWS and nowhere else.
+const source = readFileSync(new URL('../src/dynamo.ts', import.meta.url), 'utf8');
+
+/** Every literal partition key dynamo.ts builds: `pk: S('x')` and `pk: S(`x#${...}`)`. */
+function literalPartitions(): string[] {
+  const out = new Set<string>();
+  for (const m of source.matchAll(/pk:\s*S\((?:'([^']+)'|`([^`$]*)\$\{)/g))
+    out.add(m[1] ?? m[2] ?? '');
+  for (const m of source.matchAll(/pk:\s*`([^`$]*)\$\{/g)) out.add(m[1] ?? '');
+  return [...out].filter((p) => p !== '');
+}
+
+describe('table layout (layout.ts)', () => {
+  const prefixes = Object.entries(layout)
+    .filter(([name]) => name.endsWith('_PARTITION'))
+    .map(([, value]) => value as string);
+
+  it('names every partition dynamo.ts writes', () => {
+    const found = literalPartitions();
+    expect(found.length).toBeGreaterThanOrEqual(8);
+    for (const pk of found) expect(prefixes, pk).toContain(pk);
+  });
+
+  it('keeps prefixes distinct: no prefix is a prefix of another partition family', () => {
+    const families = prefixes.filter((p) => p.endsWith('#'));
+    for (const a of families)
+      for (const b of families) if (a !== b) expect(b.startsWith(a), `${a} / ${b}`).toBe(false);
+  });
+});
