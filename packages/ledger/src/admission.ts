@@ -86,6 +86,8 @@ export const ISSUER_KINDS: Readonly<Record<StatementType, readonly PartyKind[]>>
   'risk.request': ALL_KINDS,
   'risk.response': ALL_KINDS,
   'observer.report': ['observer', 'state'],
+  // The party a claim is about: a host state, or the addressee of a request.
+  'claim.reply': ['state', 'observer'],
 };
 
 /** How often a submit waiting without an IntegrationSignal looks at the store. */

@@ -73,7 +73,7 @@ const UF = ErrorCode.UNKNOWN_FIELD;
 describe('valid statements', () => {
   it('has a fixture for every v1 type and nothing else', () => {
     expect(Object.keys(validStatements).sort()).toEqual([...STATEMENT_TYPES].sort());
-    expect(STATEMENT_TYPES).toHaveLength(17);
+    expect(STATEMENT_TYPES).toHaveLength(18);
   });
 
   it.each(STATEMENT_TYPES)('accepts the %s fixture from bytes, text and value', (type) => {

@@ -56,6 +56,10 @@ const KIND_RANGE: Record<RuleParameterKind, { min: number; max: number; integer:
  * - `riskResponse.hours`: an unusual-activity request must be answered within this time.
  * - `observerReport.tolerance`: fraction by which observed may exceed declared counts.
  * - `healthAlert.hours`: a health alert must be integrated within this time of `assessedAt`.
+ * - `riskRequest.maxOpen`: how many requests one party may have open towards another at once;
+ *   requests beyond it start no deadline (rule sets 2.0.0 and later).
+ * - `observerReport.corroboration`: how many entitled observers from different parties must
+ *   agree before a finding resting on their reports is established (rule sets 2.0.0 and later).
  */
 export const RULE_PARAMETERS = {
   'notification.troops': 'count',
@@ -91,6 +95,9 @@ export const RULE_PARAMETERS = {
   'riskResponse.hours': 'hours',
   'observerReport.tolerance': 'fraction',
   'healthAlert.hours': 'hours',
+  // Claims (docs/compliance-claims.md); read by rule sets from version 2.0.0 only.
+  'riskRequest.maxOpen': 'count',
+  'observerReport.corroboration': 'count',
 } as const satisfies Record<string, RuleParameterKind>;
 
 export type RuleParameter = keyof typeof RULE_PARAMETERS;

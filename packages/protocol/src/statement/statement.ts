@@ -8,6 +8,8 @@ import { ErrorCode, ProtocolError } from '../errors.js';
 import { parseJsonStrict } from '../json.js';
 import type { DatashareAlertBody } from './alert.js';
 import { datashareAlertRule } from './alert.js';
+import { claimReplyRule } from './claim.js';
+import type { ClaimReplyBody } from './claim.js';
 import { name, origin, partyId, sha256HexString, statementId } from './common.js';
 import { genesisRule, keyRevokeRule, keyRotateRule, partyRegisterRule } from './ledger.js';
 import type { GenesisBody, KeyRevokeBody, KeyRotateBody, PartyRegisterBody } from './ledger.js';
@@ -92,6 +94,7 @@ export interface StatementBodies {
   'risk.request': RiskRequestBody;
   'risk.response': RiskResponseBody;
   'observer.report': ObserverReportBody;
+  'claim.reply': ClaimReplyBody;
 }
 
 /** A statement of one known type, its body typed accordingly. */
@@ -126,6 +129,7 @@ const RULES: { [T in StatementType]: TypeRule<StatementBodies[T]> } = {
   'risk.request': riskRequestRule,
   'risk.response': riskResponseRule,
   'observer.report': observerReportRule,
+  'claim.reply': claimReplyRule,
 };
 
 function ruleFor(type: StatementType): TypeRule<unknown> {
