@@ -192,7 +192,13 @@ describe('compliance and timelines over HTTP', () => {
 
     const request = ledger.sign(isr, 'risk.request', {
       to: jor.id,
-      activity: { description: 'Armoured columns near the border' },
+      activity: {
+        description: 'Armoured columns near the border',
+        // Named by an area and a time window: admission refuses requests that name no activity.
+        area: { description: 'The border crossing' },
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-02T00:00:00Z',
+      },
       question: 'What is the purpose of this activity?',
     });
     expect((await ledger.submit(request)).statusCode).toBe(202);

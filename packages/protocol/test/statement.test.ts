@@ -270,6 +270,7 @@ describe('statementSigners', () => {
     'risk.request': { parties: ['state:EGY'], rule: 'issuer' },
     'risk.response': { parties: ['state:JOR'], rule: 'issuer' },
     'observer.report': { parties: ['observer:osce-team'], rule: 'issuer' },
+    'claim.reply': { parties: ['state:JOR'], rule: 'issuer' },
   };
 
   it.each(STATEMENT_TYPES)('names who must sign a %s', (type) => {
@@ -1306,12 +1307,29 @@ const badAlerts: BadCase[] = [
   ],
 ];
 
+const badClaimReplies: BadCase[] = [
+  ['a reply citing no claim', 'claim.reply', [['body.claim', undefined]], SV, '$.body.claim'],
+  [
+    'a claim that is no statement id',
+    'claim.reply',
+    [['body.claim', 'sha256:xyz']],
+    SV,
+    '$.body.claim',
+  ],
+  ['an unknown position', 'claim.reply', [['body.position', 'deny']], SV, '$.body.position'],
+  ['a position of another type', 'claim.reply', [['body.position', true]], SV, '$.body.position'],
+  ['an empty answer', 'claim.reply', [['body.answer', '']], SV, '$.body.answer'],
+  ['no answer', 'claim.reply', [['body.answer', undefined]], SV, '$.body.answer'],
+  ['an unknown body field', 'claim.reply', [['body.score', 3]], UF, '$.body.score'],
+];
+
 describe.each([
   ['envelope', badEnvelope],
   ['registry', badRegistry],
   ['measure', badMeasures],
   ['military', badMilitary],
   ['alert, risk and observer', badAlerts],
+  ['claim reply', badClaimReplies],
 ] as const)('rejects bad %s fields', (_group, cases) => {
   it.each(cases)('rejects %s', (_name, type, edits, code, path, textCode) => {
     const s = edited(type, edits);
