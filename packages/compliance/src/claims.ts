@@ -440,7 +440,9 @@ export function judgeReports(j: ClaimJudge, ctx: ClaimContext): void {
       } else if (claimants.length >= k) {
         standing = 'established';
         why = `Established: ${claimants.length} entitled observers from different parties agree (${claimants.join(', ')}); the measure needs ${k}.`;
-      } else if (last?.statement.body.position === 'dispute') {
+      } else if (last?.statement.body.position === 'dispute' && outcome !== 'compliant') {
+        // A dispute answers what the claim holds against the host; a favourable outcome stays
+        // merely alleged until corroborated (a host cannot talk a claim into or out of its favour).
         standing = 'disputed';
         why = `Disputed: alleged by ${claimants.join(', ')}, disputed by ${party} (${last.statementId}); not corroborated by ${k} entitled observers from different parties.`;
       } else {

@@ -18,8 +18,8 @@ export const CLAIMS_BASIS =
   'Claims are not findings: an observer report weighs only when its issuer was invited by name ' +
   "in the host's notification, and a finding resting on another party's claim is established " +
   'only when entitled observers of observerReport.corroboration different parties agree or the ' +
-  'party judged acknowledges it; otherwise it is alleged, or disputed when that party replied ' +
-  'disputing it. Summaries count established findings only. A risk.request starts a deadline ' +
+  'party judged acknowledges it; otherwise it is alleged, or, when adverse, disputed once that ' +
+  'party replied disputing it. Summaries count established findings only. A risk.request starts a deadline ' +
   'only when it names an activity, is not merged into an open request naming the same one, and ' +
   'its issuer has fewer than riskRequest.maxOpen requests open towards the addressee.';
 

@@ -215,6 +215,35 @@ describe('issue 15 reproduction: the host replies, and the finding is shown as d
     );
   });
 
+  it('leaves a favourable finding of a disputed report alleged, never disputed', () => {
+    const w = claimsWorld();
+    const fair = w.log.add(
+      'observer.report',
+      OSCE_A,
+      {
+        exercise: w.open.id,
+        hostState: SAU,
+        period: { start: '2027-04-10T06:00:00Z', end: '2027-04-14T18:00:00Z' },
+        declaredVsObserved: [{ item: 'troops', declared: 14000, observed: 20000 }],
+        access: 'full',
+        findings: [],
+        dissent: [],
+      },
+      '2027-04-15T10:00:00.000Z',
+    );
+    w.log.add(
+      'claim.reply',
+      SAU,
+      { claim: fair.id, position: 'dispute', answer: 'The count is wrong.' },
+      '2027-04-16T10:00:00.000Z',
+    );
+    const found = claimFindings(evaluate(w.log), [fair]);
+    expect(found.map((f) => [f.rule, f.outcome, f.standing])).toEqual([
+      ['observer.access', 'compliant', 'alleged'],
+      ['observer.counts', 'discrepancy', 'disputed'],
+    ]);
+  });
+
   it('shows the claim with its reply', () => {
     expect(r.claims!.find((c) => c.statementId === report.id)).toMatchObject({
       status: 'entitled',
