@@ -192,6 +192,8 @@ export function judgeRequests(j: ClaimJudge, ctx: ClaimContext): void {
   const hours = j.params['riskResponse.hours'];
   const cap = j.params['riskRequest.maxOpen'];
   const groups: RequestGroup[] = [];
+  // Per asker, so that one party's flood costs only its own groups.
+  const byAsker = new Map<string, RequestGroup[]>();
   for (const r of ctx.requests) {
     if (r.statement.body.to !== party || !j.inWindow(r.integratedAt)) continue;
     const from = r.statement.issuer;
@@ -218,9 +220,12 @@ export function judgeRequests(j: ClaimJudge, ctx: ClaimContext): void {
       );
       continue;
     }
-    const open = groups.filter(
-      (g) => g.asker === from && g.due > r.integratedAt && g.firstReplyIndex > r.index,
-    );
+    let mine = byAsker.get(from);
+    if (!mine) {
+      mine = [];
+      byAsker.set(from, mine);
+    }
+    const open = mine.filter((g) => g.due > r.integratedAt && g.firstReplyIndex > r.index);
     const same = open.find((g) => g.key === key);
     if (same) {
       same.members.push(r);
@@ -239,14 +244,16 @@ export function judgeRequests(j: ClaimJudge, ctx: ClaimContext): void {
       );
       continue;
     }
-    groups.push({
+    const group: RequestGroup = {
       asker: from,
       key,
       first: r,
       members: [r],
       due: r.integratedAt + hours * HOUR_MS,
       firstReplyIndex: replies.length > 0 ? replies[0]!.index : Infinity,
-    });
+    };
+    groups.push(group);
+    mine.push(group);
     record(
       'deadline',
       `The request of ${from} names an activity and is within the measure's cap of ${cap} open requests: the reply is due within ${hours} hours.`,
@@ -395,6 +402,13 @@ export function judgeReports(j: ClaimJudge, ctx: ClaimContext): void {
     });
   }
 
+  const byExercise = new Map<string, Judged[]>();
+  for (const x of judged) {
+    const e = x.c.r.statement.body.exercise;
+    const list = byExercise.get(e);
+    if (list) list.push(x);
+    else byExercise.set(e, [x]);
+  }
   const tolerance = j.params['observerReport.tolerance'];
   const pct = `${num(Math.round(tolerance * 10000) / 100)} %`;
   for (const x of judged) {
@@ -426,11 +440,9 @@ export function judgeReports(j: ClaimJudge, ctx: ClaimContext): void {
     ]);
     for (const [rule, outcome, text] of rules) {
       // Agreement: entitled reports on the same activity with the same outcome for this rule.
-      const agreeing = judged.filter(
-        (y) =>
-          y.c.r.statement.body.exercise === b.exercise &&
-          (rule === 'observer.counts' ? y.counts : y.access) === outcome,
-      );
+      const agreeing = byExercise
+        .get(b.exercise)!
+        .filter((y) => (rule === 'observer.counts' ? y.counts : y.access) === outcome);
       const claimants = [...new Set(agreeing.map((y) => y.c.r.statement.issuer))].sort(cmp);
       let standing: Standing;
       let why: string;
