@@ -6,7 +6,8 @@
  * from version 2.0.0, the engine's judging of risk-reduction requests and observer reports:
  *
  * - Observer reports weigh only when their issuer was entitled to observe: invited by name in the
- *   host's notification as it stood when the report was logged. Other reports are recorded and
+ *   host's notification as it stood when the report was logged, or accredited by the measure
+ *   (its `observers`, which every party signed). Other reports are recorded and
  *   shown as unsolicited, cancelled or duplicate, and yield no finding.
  * - A finding resting on entitled reports has a standing: established when the host acknowledged
  *   it or at least `observerReport.corroboration` entitled observers from different parties agree;
@@ -106,6 +107,8 @@ export interface ClaimJudge {
   readonly measure: string;
   readonly params: RuleParameters;
   readonly intervals: ReadonlyMap<string, { start: number; end: number }>;
+  /** The observers the measure accredits (`measure.define` `observers`). */
+  readonly accredited: ReadonlySet<string>;
   inWindow(t: number): boolean;
   /** The outcome of a deadline, or null while it cannot be judged yet. */
   timed(due: number, actual: number | null): 'compliant' | 'late' | 'missing' | null;
@@ -307,6 +310,7 @@ function classify(
   ctx: ClaimContext,
   r: Logged<TypedStatement<'observer.report'>>,
   party: string,
+  accredited: ReadonlySet<string>,
   seen: Map<string, string>,
 ): Classified {
   const b = r.statement.body;
@@ -333,7 +337,8 @@ function classify(
   }
   let declared: ActivityVersion | undefined;
   for (const v of activity.versions) if (v.index < r.index) declared = v;
-  if (!invites(declared!, issuer)) {
+  const invited = invites(declared!, issuer);
+  if (!invited && !accredited.has(issuer)) {
     return {
       r,
       status: 'unsolicited',
@@ -353,7 +358,9 @@ function classify(
   return {
     r,
     status: 'entitled',
-    detail: `${issuer} was invited by ${party} to observe this activity: its report weighs as evidence.`,
+    detail: invited
+      ? `${issuer} was invited by ${party} to observe this activity: its report weighs as evidence.`
+      : `${issuer} is accredited by the measure to observe the activities it judges: its report weighs as evidence.`,
     declared: declared!,
   };
 }
@@ -368,7 +375,7 @@ export function judgeReports(j: ClaimJudge, ctx: ClaimContext): void {
     if (b.hostState !== party) continue;
     const due = ms(b.period.start);
     if (!j.inWindow(due) || due > at) continue;
-    classified.push(classify(ctx, r, party, seen));
+    classified.push(classify(ctx, r, party, j.accredited, seen));
   }
 
   interface Judged {
@@ -435,7 +442,7 @@ export function judgeReports(j: ClaimJudge, ctx: ClaimContext): void {
       'observer.access',
       x.access,
       x.access === 'missing'
-        ? `Observers (${issuer}), invited by ${party}, were denied access.`
+        ? `Observers (${issuer}), entitled to observe, were denied access by ${party}.`
         : `Observers (${issuer}) had ${b.access} access.`,
     ]);
     for (const [rule, outcome, text] of rules) {

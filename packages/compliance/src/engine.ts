@@ -195,6 +195,7 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
         interval: intervals.get(party)!,
         intervals,
         version,
+        accredited: new Set(body.observers ?? []),
       });
       judge.all();
       findings.push(...judge.findings);
@@ -415,6 +416,8 @@ interface JudgeScope {
   /** Every party's interval under this measure. */
   intervals: ReadonlyMap<string, { start: number; end: number }>;
   version: RulesVersion;
+  /** The measure's accredited observers (rules 2.0.0). */
+  accredited: ReadonlySet<string>;
 }
 
 type Counts = Partial<Record<CountField, number>>;
@@ -497,6 +500,7 @@ class Judge {
       party,
       measure,
       intervals,
+      accredited: this.scope.accredited,
       params: this.p,
       inWindow: (t) => this.inWindow(t),
       timed: (due, actual) => this.timed(due, actual) as 'compliant' | 'late' | 'missing' | null,

@@ -20,6 +20,7 @@ import {
   GULF,
   hostileReport,
   IRN,
+  MISSION,
   OSCE_A,
   OSCE_B,
   ROGUE,
@@ -320,6 +321,29 @@ const ABUSE: AbuseRow[] = [
     build: ({ log, open }) => [hostileReport(log, ROGUE, open, '2027-04-15T10:00:00.000Z')],
     findings: [],
     statuses: ['unsolicited'],
+  },
+  {
+    name: 'report by the observer mission the measure accredits (no invitation needed)',
+    build: ({ log, closed }) => [hostileReport(log, MISSION, closed, '2027-04-06T10:00:00.000Z')],
+    findings: [
+      ['observer.access', 'missing', 'alleged'],
+      ['observer.counts', 'discrepancy', 'alleged'],
+    ],
+    statuses: ['entitled'],
+  },
+  {
+    name: 'accredited mission and an invited observer agree: established',
+    build: ({ log, open }) => [
+      hostileReport(log, MISSION, open, '2027-04-15T10:00:00.000Z', 20000),
+      hostileReport(log, OSCE_B, open, '2027-04-15T12:00:00.000Z', 20000),
+    ],
+    findings: [
+      ['observer.access', 'missing', 'established'],
+      ['observer.access', 'missing', 'established'],
+      ['observer.counts', 'discrepancy', 'established'],
+      ['observer.counts', 'discrepancy', 'established'],
+    ],
+    statuses: ['entitled', 'entitled'],
   },
   {
     name: 'rival report: the rival state files the report itself',

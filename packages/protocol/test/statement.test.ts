@@ -687,6 +687,21 @@ const badRegistry: BadCase[] = [
 ];
 
 const badMeasures: BadCase[] = [
+  ['no accredited observers', 'measure.define', [['body.observers', []]], SV, '$.body.observers'],
+  [
+    'an accredited observer twice',
+    'measure.define',
+    [['body.observers', ['observer:un', 'observer:un']]],
+    SV,
+    '$.body.observers[1]',
+  ],
+  [
+    'an accredited observer that is no party id',
+    'measure.define',
+    [['body.observers', ['un-mission']]],
+    SV,
+    '$.body.observers[0]',
+  ],
   [
     'a measure with one party',
     'measure.define',
@@ -1322,6 +1337,14 @@ const badClaimReplies: BadCase[] = [
   ['no answer', 'claim.reply', [['body.answer', undefined]], SV, '$.body.answer'],
   ['an unknown body field', 'claim.reply', [['body.score', 3]], UF, '$.body.score'],
 ];
+
+describe('additive extensions (docs/compliance-claims.md)', () => {
+  it('accepts a measure.define accrediting observers, and one without (the original shape)', () => {
+    const s = edited('measure.define', [['body.observers', ['observer:un', 'state:ISR']]]);
+    expect(validateStatement(s)).toBe(s);
+    expect(validateStatement(edited('measure.define', []))).toBeTruthy();
+  });
+});
 
 describe.each([
   ['envelope', badEnvelope],

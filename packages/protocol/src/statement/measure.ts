@@ -2,7 +2,7 @@
  * Measure statements: measure.define, measure.review, measure.renew, measure.withdraw.
  * Measures bind states, so their parties and issuers are states.
  */
-import { longText, name, requireIssuerKind, slug, stateId } from './common.js';
+import { longText, name, partyId, requireIssuerKind, slug, stateId } from './common.js';
 import { issuerSigns } from './model.js';
 import type { TypeRule } from './model.js';
 import {
@@ -141,6 +141,9 @@ const days = integer({ max: 3660 });
  *   `renewalPeriodMonths` is present exactly when renewal is not `none`.
  * - `review`: first review due `firstAt` (≥ inForceAt), then every `intervalMonths`, overdue
  *   after `graceDays`.
+ * - `observers` (optional, an additive extension: docs/compliance-claims.md): 1–200 distinct
+ *   party ids the parties accredit to observe every activity the measure judges — a standing
+ *   invitation all parties sign. Rules 2.0.0 weigh their observer reports like an invitation's.
  */
 export interface MeasureDefineBody {
   id: string;
@@ -158,6 +161,7 @@ export interface MeasureDefineBody {
   };
   review: { firstAt: string; intervalMonths: number; graceDays: number };
   summary?: string;
+  observers?: string[];
 }
 
 const measureDefineBody: Validator<MeasureDefineBody> = refine(
@@ -186,7 +190,7 @@ const measureDefineBody: Validator<MeasureDefineBody> = refine(
       ),
       review: object({ firstAt: timestamp, intervalMonths: months, graceDays: days }),
     },
-    { summary: longText },
+    { summary: longText, observers: array(partyId, { min: 1, max: 200, uniqueBy: self }) },
   ),
   (b, path) => {
     const inForce = millis(b.inForceAt);
