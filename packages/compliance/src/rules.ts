@@ -16,7 +16,7 @@ export const EVIDENCE_BASIS =
 /** What rules 2.0.0 add to the basis of every report judged by them (docs/compliance-claims.md). */
 export const CLAIMS_BASIS =
   'Claims are not findings: an observer report weighs only when its issuer was invited by name ' +
-  "in the host's notification, and a finding resting on another party's claim is established " +
+  "in the host's notification or accredited by the measure (its observers), and a finding resting on another party's claim is established " +
   'only when entitled observers of observerReport.corroboration different parties agree or the ' +
   'party judged acknowledges it; otherwise it is alleged, or, when adverse, disputed once that ' +
   'party replied disputing it. Summaries count established findings only. A risk.request starts a deadline ' +
