@@ -1,8 +1,8 @@
 // npm run demo — a scripted, readable scenario on the local runtime (DESIGN.md §8), in this
 // process on a temporary data directory: three states and an observer register; a measure is
 // adopted by consensus; an annual calendar; two exercise notifications, one of them late; an
-// observer report with a discrepancy; a health alert with its laboratory report as evidence;
-// two witnesses cosign; then a full audit, the compliance report recomputed offline, and the
+// observer report with a discrepancy, which the host disputes (a claim.reply); a health alert
+// with its laboratory report as evidence; two witnesses cosign; then a full audit, the compliance report recomputed offline, and the
 // measure's timeline. It says what happens at each step and ends with the findings.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -287,6 +287,30 @@ try {
   });
   console.log(`   • entry ${report.result.index}: observer.report by observer:un-team`);
 
+  // ---- right of reply ------------------------------------------------------------------------
+  say(
+    'Egypt disputes the count',
+    'The observers were invited by name, so their report weighs; but one observer team is one',
+    'party: until a second invited team agrees or Egypt acknowledges it, the discrepancy is only',
+    'alleged. Egypt answers with a signed claim.reply, and the finding is shown as DISPUTED, with',
+    'the report and the reply cited side by side (docs/compliance-claims.md).',
+  );
+  const reply = await submitStatement(client, {
+    key: keys['state:EGY'],
+    draft: {
+      type: 'claim.reply',
+      body: {
+        claim: report.id,
+        position: 'dispute',
+        answer:
+          'The count includes 2,500 troops of the garrison at Suez, which took no part in BADR.',
+      },
+      refs: [report.id],
+    },
+    waitSeconds: 10,
+  });
+  console.log(`   • entry ${reply.result.index}: claim.reply by Egypt, disputing the report`);
+
   // ---- health alert with evidence ----------------------------------------------------------
   await writeFile(
     join(dir, 'lab-report.txt'),
@@ -405,9 +429,15 @@ try {
 
   // ---- findings ------------------------------------------------------------------------------
   const { report: compliance } = await client.compliance();
-  const byOutcome = (o) => compliance.findings.filter((f) => f.outcome === o);
+  // Summaries count established findings only; alleged and disputed ones are listed apart.
+  const established = compliance.findings.filter((f) => f.standing === 'established');
+  const byOutcome = (o) => established.filter((f) => f.outcome === o);
   say('Findings');
   const lines = [];
+  for (const f of compliance.findings.filter((x) => x.standing !== 'established'))
+    lines.push(
+      `${f.standing.toUpperCase().padEnd(12)} ${f.party}: ${f.rule} (${f.outcome}) — ${f.detail}`,
+    );
   for (const f of byOutcome('late')) lines.push(`LATE         ${f.party}: ${f.rule} — ${f.detail}`);
   for (const f of byOutcome('discrepancy'))
     lines.push(`DISCREPANCY  ${f.party}: ${f.rule} — ${f.detail}`);

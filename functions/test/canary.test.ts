@@ -182,7 +182,13 @@ async function canaryWorld(): Promise<World> {
   );
   const question = (q: string) => ({
     to: 'state:EGY',
-    activity: { description: 'Armoured columns moving towards the border' },
+    activity: {
+      description: 'Armoured columns moving towards the border',
+      // Named by an area and a time window: admission refuses requests that name no activity.
+      area: { description: 'The border crossing' },
+      start: '2026-01-01T00:00:00Z',
+      end: '2026-01-02T00:00:00Z',
+    },
     question: q,
   });
   await submit(ledger.sign(jor, 'risk.request', question('A public question?')));

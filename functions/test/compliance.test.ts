@@ -6,8 +6,8 @@
  * the bad-input table for the three paths.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalReport, evaluateCompliance } from '@cbm-ledger/compliance';
-import type { ComplianceEntry, ComplianceReport } from '@cbm-ledger/compliance';
+import { canonicalReport, evaluateCompliance, RULES_VERSIONS } from '@cbm-ledger/compliance';
+import type { ComplianceEntry, ComplianceReport, RulesVersion } from '@cbm-ledger/compliance';
 import { newNonce, signStatement } from '@cbm-ledger/ledger';
 import type { EntriesPage, MeasureListView, TimelineView } from '@cbm-ledger/ledger';
 import {
@@ -77,7 +77,11 @@ async function getJson<T>(
  * The observer's offline replay from what it holds: the log's vkey (and origin), and what the
  * API serves anonymously (the checkpoint, and the entries with public statements).
  */
-async function replay(ledger: TestLedger, at: string): Promise<{ treeSize: number; body: string }> {
+async function replay(
+  ledger: TestLedger,
+  at: string,
+  rulesVersion?: RulesVersion,
+): Promise<{ treeSize: number; body: string }> {
   const note = (await ledger.call('GET', '/v1/checkpoint')).body;
   const { checkpoint } = openCheckpoint(note, parseVkey(ledger.logVkey));
   const entries: ComplianceEntry[] = [];
@@ -107,6 +111,7 @@ async function replay(ledger: TestLedger, at: string): Promise<{ treeSize: numbe
     rootHash: toBase64(checkpoint.rootHash),
     at,
     entries,
+    ...(rulesVersion === undefined ? {} : { rulesVersion }),
   });
   return { treeSize: checkpoint.size, body: canonicalReport(report) };
 }
@@ -184,6 +189,22 @@ describe('compliance and timelines over HTTP', () => {
     ]);
   });
 
+  it.each(RULES_VERSIONS)(
+    'serves rules %s byte-identical to the offline replay of the same version',
+    async (rulesVersion) => {
+      const at = new Date().toISOString();
+      const { treeSize, body: offline } = await replay(ledger, at, rulesVersion);
+      const answer = await ledger.call('GET', '/v1/compliance', {
+        query: { at, treeSize: String(treeSize), rulesVersion },
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect(answer.body).toBe(offline);
+      const report = JSON.parse(answer.body) as ComplianceReport;
+      expect(report.ruleSets.every((r) => r.version === rulesVersion)).toBe(true);
+      expect(report.rulesVersion).toBe(rulesVersion === '1.0.0' ? undefined : rulesVersion);
+    },
+  );
+
   it('answers byte-identically on repeat, and an old (treeSize, at) after the log grew', async () => {
     const at = new Date().toISOString();
     const query = { at, treeSize: String((await replay(ledger, at)).treeSize) };
@@ -192,7 +213,13 @@ describe('compliance and timelines over HTTP', () => {
 
     const request = ledger.sign(isr, 'risk.request', {
       to: jor.id,
-      activity: { description: 'Armoured columns near the border' },
+      activity: {
+        description: 'Armoured columns near the border',
+        // Named by an area and a time window: admission refuses requests that name no activity.
+        area: { description: 'The border crossing' },
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-02T00:00:00Z',
+      },
       question: 'What is the purpose of this activity?',
     });
     expect((await ledger.submit(request)).statusCode).toBe(202);
@@ -362,6 +389,20 @@ describe('compliance and timelines over HTTP', () => {
       name: 'unknown parameter',
       path: '/v1/compliance',
       request: q({ state: 'state:JOR' }),
+      status: 400,
+      code: 'MALFORMED',
+    },
+    ...['3.0.0', '2', '2.0', '', 'latest', ' 2.0.0', '2.0.0 '].map((v) => ({
+      name: `rulesVersion: ${JSON.stringify(v)}`,
+      path: '/v1/compliance',
+      request: q({ rulesVersion: v }),
+      status: 400,
+      code: 'MALFORMED',
+    })),
+    {
+      name: 'rulesVersion twice',
+      path: '/v1/compliance',
+      request: q({ rulesVersion: ['1.0.0', '2.0.0'] }),
       status: 400,
       code: 'MALFORMED',
     },

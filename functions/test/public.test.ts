@@ -28,7 +28,13 @@ import { json, publicView } from './reads-fixture.js';
 
 const riskRequest = (to: string, question: string) => ({
   to,
-  activity: { description: 'Armoured columns moving towards the border' },
+  activity: {
+    description: 'Armoured columns moving towards the border',
+    // Named by an area and a time window: admission refuses requests that name no activity.
+    area: { description: 'The border crossing' },
+    start: '2026-01-01T00:00:00Z',
+    end: '2026-01-02T00:00:00Z',
+  },
   question,
 });
 

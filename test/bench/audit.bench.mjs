@@ -276,7 +276,13 @@ function buildLog() {
     } else {
       add(s, 'risk.request', {
         to: other.id,
-        activity: { description: 'Armoured columns moving towards the border crossing.' },
+        activity: {
+          description: 'Armoured columns moving towards the border crossing.',
+          // Named by an area and a time window: admission refuses requests that name no activity.
+          area: { description: 'The border crossing' },
+          start: '2026-01-01T00:00:00Z',
+          end: '2026-01-02T00:00:00Z',
+        },
         question: 'Please explain the purpose and scale of this movement.',
       });
     }

@@ -150,7 +150,10 @@ try {
           to,
           activity: {
             description: `Movement ${seq} near the border`,
+            // Named by an area and a time window: admission refuses requests naming no activity.
+            area: { description: `Border sector ${seq}` },
             start: '2026-11-20T00:00:00Z',
+            end: '2026-11-21T00:00:00Z',
           },
           question: 'Please explain the purpose and scale of this movement.',
         },

@@ -9,17 +9,25 @@ export const complianceRoutes: readonly ApiRoute[] = [
     method: 'GET',
     path: '/v1/compliance',
     handler: async ({ event }, { service, viewer }) => {
-      const query = new Query(event).allowOnly(['party', 'measure', 'at', 'treeSize']);
+      const query = new Query(event).allowOnly([
+        'party',
+        'measure',
+        'at',
+        'treeSize',
+        'rulesVersion',
+      ]);
       const party = query.get('party');
       const measure = query.get('measure');
       const at = query.get('at');
       const treeSize = query.optionalInteger('treeSize');
+      const rulesVersion = query.get('rulesVersion');
       const { body } = await service.compliance(
         {
           ...(party === undefined ? {} : { party }),
           ...(measure === undefined ? {} : { measure }),
           ...(at === undefined ? {} : { at }),
           ...(treeSize === undefined ? {} : { treeSize }),
+          ...(rulesVersion === undefined ? {} : { rulesVersion }),
         },
         viewer,
       );

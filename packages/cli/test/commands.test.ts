@@ -657,6 +657,24 @@ describe('cbm compliance and timeline', () => {
     expect(human.stdout).toMatch(/byte-identical to the ledger's report/);
   });
 
+  it('replays an older rules version byte for byte, and refuses an unknown one', async () => {
+    const r = await run(['compliance', '--offline', '--rules-version', '1.0.0', '--json']);
+    expect(r.code, r.stdout).toBe(0);
+    const answer = r.json<{
+      identical: boolean;
+      report: { rulesVersion?: string; ruleSets: { version: string }[] };
+    }>();
+    expect(answer.identical).toBe(true);
+    expect(answer.report.rulesVersion).toBeUndefined();
+    expect(answer.report.ruleSets.every((s) => s.version === '1.0.0')).toBe(true);
+    const latest = await run(['compliance', '--offline', '--json']);
+    expect(latest.json<{ report: { rulesVersion?: string } }>().report.rulesVersion).toBe('2.0.0');
+    const bad = await run(['compliance', '--rules-version', '9.9.9']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/MALFORMED/);
+    expect(bad.stderr).toMatch(/rulesVersion/);
+  });
+
   it("shows a measure's timeline", async () => {
     const r = await run(['timeline', 'mena-csbm']);
     expect(r.code, r.stderr).toBe(0);

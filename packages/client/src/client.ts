@@ -385,7 +385,13 @@ export class LedgerClient {
    */
   async compliance(query: ComplianceQuery = {}): Promise<ComplianceAnswer> {
     const text = await this.#text('/v1/compliance', {
-      query: { party: query.party, measure: query.measure, at: query.at, treeSize: query.treeSize },
+      query: {
+        party: query.party,
+        measure: query.measure,
+        at: query.at,
+        treeSize: query.treeSize,
+        rulesVersion: query.rulesVersion,
+      },
     });
     try {
       return { text, report: JSON.parse(text) as ComplianceReport };

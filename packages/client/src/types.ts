@@ -72,6 +72,8 @@ export interface ComplianceQuery {
   at?: string;
   /** The log's size when absent. */
   treeSize?: number;
+  /** The rules version to judge by (e.g. `1.0.0` to replay an older report); the latest when absent. */
+  rulesVersion?: string;
 }
 
 /** POST /v1/checkpoint/cosignatures. */

@@ -21,14 +21,22 @@ import type {
   TypedStatement,
 } from '@cbm-ledger/protocol';
 import { activitySubjects, collectActivities, current, satisfiedSince } from './activities.js';
+import { judgeReports, judgeRequests } from './claims.js';
+import type { ClaimBasis, ClaimJudge, ClaimRecord, Standing } from './claims.js';
 import type { Activity, ActivityVersion } from './activities.js';
 import { ComplianceInputError, parseAt, prepareEntries } from './entries.js';
 import type { ComplianceEntry, Entry } from './entries.js';
 import { analyzeMeasure, measureBook, partyInterval } from './measures.js';
-import { EVIDENCE_BASIS } from './rules.js';
+import { CLAIMS_BASIS, EVIDENCE_BASIS } from './rules.js';
 import type { RuleId } from './rules.js';
-import { RULE_SET_DATA, resolveParameters } from './rulesets.js';
-import type { RuleParameters } from './rulesets.js';
+import {
+  LATEST_RULES_VERSION,
+  RULE_SET_DATA,
+  RULES_VERSIONS,
+  isRulesVersion,
+  resolveParameters,
+} from './rulesets.js';
+import type { RuleParameters, RulesVersion } from './rulesets.js';
 import { DAY_MS, HOUR_MS, dateMs, duration, endOfDay, iso, ms, num, yearOf } from './time.js';
 
 export const OUTCOMES = [
@@ -55,6 +63,11 @@ export interface ComplianceInput {
   party?: string;
   /** Only findings under this measure. */
   measure?: string;
+  /**
+   * The engine semantics to judge by (RULES_VERSIONS); default the latest. Older versions stay
+   * available so that a report computed under them replays byte for byte.
+   */
+  rulesVersion?: RulesVersion;
 }
 
 export interface Finding {
@@ -70,6 +83,16 @@ export interface Finding {
   /** When it was met, or null (missing, or not a deadline: limits and observer reports). */
   actual: string | null;
   detail: string;
+  /**
+   * From rules 2.0.0: how far the finding holds (docs/compliance-claims.md). `established` for
+   * findings from the party's own statements and the log's clock; for findings resting on
+   * another party's claim, established only when corroborated or acknowledged.
+   */
+  standing?: Standing;
+  /** From rules 2.0.0: the parties whose claims the finding rests on, sorted (empty: none). */
+  claimants?: string[];
+  /** From rules 2.0.0: the replies of the party judged to the claims it rests on. */
+  replies?: string[];
 }
 
 export interface ComplianceReport {
@@ -87,6 +110,14 @@ export interface ComplianceReport {
   /** The rule sets of the measures judged, by id. */
   ruleSets: { id: RuleSetId; version: string }[];
   findings: Finding[];
+  /** From rules 2.0.0: the version judged by (absent: 1.0.0). */
+  rulesVersion?: RulesVersion;
+  /**
+   * From rules 2.0.0: every claim (observer report, risk-reduction request) about a judged party,
+   * with what the engine made of it and the replies of that party, sorted by party, measure,
+   * type and statement id.
+   */
+  claims?: ClaimRecord[];
 }
 
 const SLUG_RE = /^[a-z0-9][a-z0-9.-]{0,63}$/;
@@ -110,6 +141,13 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
     throw new ComplianceInputError('INVALID_ROOT_HASH', 'rootHash must be base64 of 32 bytes');
   }
   const at = parseAt(input.at);
+  if (input.rulesVersion !== undefined && !isRulesVersion(input.rulesVersion)) {
+    throw new ComplianceInputError(
+      'INVALID_RULES_VERSION',
+      `rulesVersion must be one of ${RULES_VERSIONS.join(', ')}`,
+    );
+  }
+  const version: RulesVersion = input.rulesVersion ?? LATEST_RULES_VERSION;
   if (input.party !== undefined && !isPartyId(input.party)) {
     throw new ComplianceInputError('INVALID_FILTER', 'party is not a party id');
   }
@@ -128,6 +166,7 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
   });
   const ctx = buildContext(entries);
   const findings: Finding[] = [];
+  const claims: ClaimRecord[] = [];
   const ruleSets = new Map<string, { id: RuleSetId; version: string }>();
 
   const records = [...measureBook(entries).measures.values()].sort((a, b) => cmp(a.id, b.id));
@@ -137,7 +176,7 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
     if (at < analysis.inForceAt) continue; // nothing is judged before a measure is in force
     const body = record.define.body;
     const set = RULE_SET_DATA[body.ruleSet];
-    const ruleSet = { id: set.id, version: set.version };
+    const ruleSet = { id: set.id, version };
     ruleSets.set(set.id, ruleSet);
     const params = resolveParameters(body.ruleSet, body.overrides);
     const intervals = new Map<string, { start: number; end: number }>();
@@ -155,9 +194,12 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
         party,
         interval: intervals.get(party)!,
         intervals,
+        version,
+        accredited: new Set(body.observers ?? []),
       });
       judge.all();
       findings.push(...judge.findings);
+      claims.push(...judge.claims);
     }
   }
 
@@ -167,10 +209,20 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
     treeSize: input.treeSize,
     rootHash: input.rootHash,
     at: iso(at),
-    basis: EVIDENCE_BASIS,
+    basis: version === '1.0.0' ? EVIDENCE_BASIS : `${EVIDENCE_BASIS} ${CLAIMS_BASIS}`,
     ruleSets: [...ruleSets.values()].sort((a, b) => cmp(a.id, b.id)),
     findings,
   };
+  if (version !== '1.0.0') {
+    report.rulesVersion = version;
+    report.claims = claims.sort(
+      (a, b) =>
+        cmp(a.about, b.about) ||
+        cmp(a.measure, b.measure) ||
+        cmp(a.type, b.type) ||
+        cmp(a.statementId, b.statementId),
+    );
+  }
   if (input.party !== undefined) report.party = input.party;
   if (input.measure !== undefined) report.measure = input.measure;
   return report;
@@ -189,20 +241,36 @@ export interface ComplianceSummary {
   party?: string;
   measure?: string;
   ruleSets: { id: RuleSetId; version: string }[];
-  /** One row per judged state, by party id: how many findings had each outcome. */
-  states: { party: string; findings: number; outcomes: Record<Outcome, number> }[];
+  /**
+   * One row per judged state, by party id: how many ESTABLISHED findings had each outcome, and
+   * how many findings are only alleged or disputed (never counted in `findings`/`outcomes`).
+   * Reports under rules 1.0.0 carry no standing: all their findings count as established.
+   */
+  states: {
+    party: string;
+    findings: number;
+    outcomes: Record<Outcome, number>;
+    alleged: number;
+    disputed: number;
+  }[];
 }
 
 /** Per-state counts by outcome (the public endpoint's compliance summary). */
 export function complianceSummary(report: ComplianceReport): ComplianceSummary {
   const rows = new Map<string, Record<Outcome, number>>();
+  const others = new Map<string, Record<Exclude<Standing, 'established'>, number>>();
   for (const f of report.findings) {
     let row = rows.get(f.party);
-    if (!row) {
+    let other = others.get(f.party);
+    if (!row || !other) {
       row = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+      other = { alleged: 0, disputed: 0 };
       rows.set(f.party, row);
+      others.set(f.party, other);
     }
-    row[f.outcome]++;
+    const standing = f.standing ?? 'established';
+    if (standing === 'established') row[f.outcome]++;
+    else other[standing]++;
   }
   const summary: ComplianceSummary = {
     ledger: report.ledger,
@@ -213,7 +281,7 @@ export function complianceSummary(report: ComplianceReport): ComplianceSummary {
     states: [...rows.keys()].sort(cmp).map((party) => {
       const outcomes = rows.get(party)!;
       const findings = OUTCOMES.reduce((n, o) => n + outcomes[o], 0);
-      return { party, findings, outcomes };
+      return { party, findings, outcomes, ...others.get(party)! };
     }),
   };
   if (report.party !== undefined) summary.party = report.party;
@@ -272,6 +340,7 @@ interface Context {
   requests: Logged<TypedStatement<'risk.request'>>[];
   responses: Map<string, Logged<TypedStatement<'risk.response'>>[]>;
   reports: Logged<TypedStatement<'observer.report'>>[];
+  replies: Map<string, Logged<TypedStatement<'claim.reply'>>[]>;
   alerts: Map<string, Logged<TypedStatement<'datashare.alert'>>[]>;
 }
 
@@ -291,6 +360,7 @@ function buildContext(entries: readonly Entry[]): Context {
     requests: [],
     responses: new Map(),
     reports: [],
+    replies: new Map(),
     alerts: new Map(),
   };
   for (const a of ctx.activities.values()) push(ctx.activitiesByIssuer, a.issuer, a);
@@ -323,6 +393,9 @@ function buildContext(entries: readonly Entry[]): Context {
       case 'datashare.alert':
         push(ctx.alerts, s.issuer, logged(s));
         break;
+      case 'claim.reply':
+        push(ctx.replies, s.body.claim, logged(s));
+        break;
       default:
         break;
     }
@@ -342,6 +415,9 @@ interface JudgeScope {
   interval: { start: number; end: number };
   /** Every party's interval under this measure. */
   intervals: ReadonlyMap<string, { start: number; end: number }>;
+  version: RulesVersion;
+  /** The measure's accredited observers (rules 2.0.0). */
+  accredited: ReadonlySet<string>;
 }
 
 type Counts = Partial<Record<CountField, number>>;
@@ -365,7 +441,7 @@ const OBSERVATION_FIELDS = [
   'airborneTroops',
 ] as const satisfies readonly CountField[];
 
-const FIELD_NAMES: Record<CountField, string> = {
+export const FIELD_NAMES: Record<CountField, string> = {
   troops: 'troops',
   battleTanks: 'battle tanks',
   acv: 'armoured combat vehicles',
@@ -389,6 +465,7 @@ function calendarCounts(a: CalendarActivity): Counts {
 
 class Judge {
   readonly findings: Finding[] = [];
+  readonly claims: ClaimRecord[] = [];
   private readonly p: RuleParameters;
 
   constructor(
@@ -403,9 +480,46 @@ class Judge {
     this.calendarReportedActivities();
     this.annualFilings('calendar.annual');
     this.annualFilings('info.exchange');
-    this.riskResponses();
-    this.observerReports();
+    if (this.scope.version === '1.0.0') {
+      this.riskResponses();
+      this.observerReports();
+    } else {
+      // Rules 2.0.0: claims are not findings (claims.ts).
+      const api = this.claimJudge();
+      judgeRequests(api, this.ctx);
+      judgeReports(api, this.ctx);
+    }
     this.healthAlerts();
+  }
+
+  private claimJudge(): ClaimJudge {
+    const { at, party, measure, intervals } = this.scope;
+    const tolerance = this.p['observerReport.tolerance'];
+    return {
+      at,
+      party,
+      measure,
+      intervals,
+      accredited: this.scope.accredited,
+      params: this.p,
+      inWindow: (t) => this.inWindow(t),
+      timed: (due, actual) => this.timed(due, actual) as 'compliant' | 'late' | 'missing' | null,
+      emit: (rule, outcome, subjects, due, actual, detail, basis) =>
+        this.emit(rule, outcome, subjects, due, actual, detail, basis),
+      record: (claim) => this.claims.push(claim),
+      excess: (items, declared) => {
+        const over: string[] = [];
+        for (const d of items) {
+          const dec = declared.counts[d.item];
+          if (d.observed - dec > dec * tolerance) {
+            over.push(
+              `${num(d.observed)} ${FIELD_NAMES[d.item]} observed against ${num(dec)} declared`,
+            );
+          }
+        }
+        return over;
+      },
+    };
   }
 
   // -- helpers --
@@ -430,8 +544,9 @@ class Judge {
     due: number,
     actual: number | null,
     detail: string,
+    basis?: ClaimBasis,
   ): void {
-    this.findings.push({
+    const finding: Finding = {
       rule,
       ruleSet: this.scope.ruleSet,
       party: this.scope.party,
@@ -441,7 +556,14 @@ class Judge {
       due: iso(due),
       actual: actual === null ? null : iso(actual),
       detail,
-    });
+    };
+    if (this.scope.version !== '1.0.0') {
+      // Everything not resting on a claim comes from the party's own statements and the clock.
+      finding.standing = basis?.standing ?? 'established';
+      finding.claimants = basis?.claimants ?? [];
+      finding.replies = basis?.replies ?? [];
+    }
+    this.findings.push(finding);
   }
 
   private meets(counts: Counts, fields: readonly CountField[], prefix: string): CountField[] {

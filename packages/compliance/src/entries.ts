@@ -27,6 +27,7 @@ export type ComplianceInputErrorCode =
   | 'INVALID_ROOT_HASH'
   | 'INVALID_LEDGER'
   | 'INVALID_FILTER'
+  | 'INVALID_RULES_VERSION'
   | 'INVALID_ENTRY'
   | 'DUPLICATE_INDEX'
   | 'MISSING_ENTRY';

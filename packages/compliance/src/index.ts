@@ -11,9 +11,21 @@ export type {
   EvidenceScope,
   PrepareOptions,
 } from './entries.js';
-export { RULE_SET_DATA, acrs1994, resolveParameters, vd2011 } from './rulesets.js';
-export type { RuleParameterValue, RuleParameters, RuleSet } from './rulesets.js';
-export { COMPLIANCE_RULES, EVIDENCE_BASIS, RULE_IDS } from './rules.js';
+export {
+  LATEST_RULES_VERSION,
+  RULES_VERSIONS,
+  RULE_SET_DATA,
+  acrs1994,
+  isRulesVersion,
+  resolveParameters,
+  vd2011,
+} from './rulesets.js';
+export type { RuleParameterValue, RuleParameters, RuleSet, RulesVersion } from './rulesets.js';
+export { CLAIM_STATUSES, STANDINGS } from './claims.js';
+export type { ClaimBasis, ClaimRecord, ClaimReplyRef, ClaimStatus, Standing } from './claims.js';
+export { CLAIM_ADMISSION_CODES, checkClaimAdmission, namesActivity } from './claimAdmission.js';
+export type { ClaimAdmissionCode, ClaimAdmissionResult } from './claimAdmission.js';
+export { CLAIMS_BASIS, COMPLIANCE_RULES, EVIDENCE_BASIS, RULE_IDS } from './rules.js';
 export type { RuleDescription, RuleId } from './rules.js';
 export {
   OUTCOMES,

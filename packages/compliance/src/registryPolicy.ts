@@ -57,6 +57,9 @@ export const ISSUER_KINDS: Readonly<Record<StatementType, readonly PartyKind[]>>
   'witness.set': ALL_KINDS,
   'party.recover': ['operator'],
   'recovery.veto': ALL_KINDS,
+  // The party a claim is about: a host state, or the addressee of a request
+  // (docs/compliance-claims.md).
+  'claim.reply': ['state', 'observer'],
 };
 
 /** Default wait between a party.recover's admission and its keys taking effect: 14 days. */

@@ -13,6 +13,17 @@ export const EVIDENCE_BASIS =
   'the measure ends or its withdrawal takes effect. An obligation is reported once its due time ' +
   'has passed, or earlier when it has already been met in time.';
 
+/** What rules 2.0.0 add to the basis of every report judged by them (docs/compliance-claims.md). */
+export const CLAIMS_BASIS =
+  'Claims are not findings: an observer report weighs only when its issuer was invited by name ' +
+  "in the host's notification or accredited by the measure (its observers), and a finding " +
+  "resting on another party's claim is established only when entitled observers of " +
+  'observerReport.corroboration different parties agree or the party judged acknowledges it; ' +
+  'otherwise it is alleged, or, when adverse, disputed once that party replied disputing it. ' +
+  'Summaries count established findings only. A risk.request starts a deadline only when it ' +
+  'names an activity, is not merged into an open request naming the same one, and its issuer ' +
+  'has fewer than riskRequest.maxOpen requests open towards the addressee.';
+
 export const RULE_IDS = [
   'notification',
   'observation.invitation',
@@ -114,7 +125,10 @@ export const COMPLIANCE_RULES: Readonly<Record<RuleId, RuleDescription>> = Objec
     text:
       'A public risk.request from one party to another is answered by a public risk.response of ' +
       'the addressee within riskResponse.hours of its integration. Unanswered requests not yet ' +
-      'due are not judged; unanswered past due are missing.',
+      'due are not judged; unanswered past due are missing. From rules 2.0.0 only requests that ' +
+      'name an activity, within riskRequest.maxOpen open requests of their issuer towards the ' +
+      'addressee, start a deadline; a request naming the same activity as an open one is merged ' +
+      'into it, and a claim.reply of the addressee answers it too.',
   },
   'observer.counts': {
     title: 'Observed against declared counts',
@@ -122,11 +136,16 @@ export const COMPLIANCE_RULES: Readonly<Record<RuleId, RuleDescription>> = Objec
       'In a public observer.report, an observed count above the declared one by more than ' +
       'observerReport.tolerance (a fraction) is a discrepancy. Declared counts are those of the ' +
       'public notification as it stood when the report was integrated, else those the report ' +
-      'states.',
+      'states. From rules 2.0.0 only reports of observers the notification invited by name, or ' +
+      'the measure accredits, weigh; ' +
+      'declared counts are always those of the notification, and the finding carries a standing.',
   },
   'observer.access': {
     title: 'Access for observers',
-    text: 'A public observer.report recording access "denied" is missing access; full or managed is compliant.',
+    text:
+      'A public observer.report recording access "denied" is missing access; full or managed is ' +
+      'compliant. From rules 2.0.0 only for reports of observers the notification invited by ' +
+      'name or the measure accredits (no access finding without an invitation), with a standing.',
   },
   'health.alert': {
     title: 'Health alerts',

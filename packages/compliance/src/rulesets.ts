@@ -30,9 +30,27 @@ export interface RuleParameterValue {
   source: string;
 }
 
+/**
+ * The engine semantics a report can be judged by, oldest first. 1.0.0: the original rules.
+ * 2.0.0: claims are not findings (docs/compliance-claims.md) — observer reports weigh only from
+ * entitled observers, claim-based findings carry a standing (established / alleged / disputed),
+ * requests must name an activity and are capped and merged. Old versions stay selectable so a
+ * report computed under them can be replayed byte for byte.
+ */
+export const RULES_VERSIONS = ['1.0.0', '2.0.0'] as const;
+export type RulesVersion = (typeof RULES_VERSIONS)[number];
+export const LATEST_RULES_VERSION: RulesVersion = '2.0.0';
+
+export function isRulesVersion(v: unknown): v is RulesVersion {
+  return typeof v === 'string' && (RULES_VERSIONS as readonly string[]).includes(v);
+}
+
 export interface RuleSet {
   id: RuleSetId;
-  /** Version of these data and of the engine semantics applying them. */
+  /**
+   * Latest version of these data and of the engine semantics applying them; a report names the
+   * version it was judged by (RULES_VERSIONS), which may be an older one.
+   */
   version: string;
   title: string;
   source: string;
@@ -51,6 +69,9 @@ const CALENDAR = `${VD}, ch. VII "Annual Calendars", §61 (${UNVERIFIED})`;
 const CONSTRAINTS = `${VD}, ch. VIII "Constraining Provisions", §§67–68 (${UNVERIFIED})`;
 const EXCHANGE = `${VD}, ch. I "Annual Exchange of Military Information", §§10–11 (${UNVERIFIED})`;
 const RISK = `${VD}, ch. III "Risk Reduction", §16, mechanism for consultation and co-operation as regards unusual military activities (${UNVERIFIED})`;
+
+const RISK_CAP = `CBM Ledger default, not a treaty value (rule sets 2.0.0 and later; docs/compliance-claims.md). ${VD}, ch. III "Risk Reduction", §16 (${UNVERIFIED}): a participating State concerned about an unusual military activity may request an explanation from the State on whose territory it takes place, which replies within 48 hours; the requesting State may then request a meeting (§16.2, ${UNVERIFIED}). The mechanism is a dialogue about a specific activity, not a questionnaire: at most 3 requests of one party to another may be open (unanswered and not yet due) at once; further ones are recorded and shown but start no deadline, and a request naming the same activity as one still open is merged into it.`;
+const CORROBORATION = `CBM Ledger default, not a treaty value (rule sets 2.0.0 and later; docs/compliance-claims.md). ${VD}, ch. IX "Compliance and Verification" (inspection and evaluation visits, whose reports are prepared by the verifying State and shared with the receiving State for comment; ${UNVERIFIED}) and ch. VI "Observation" (observers invited by the host; ${UNVERIFIED}): a finding resting on observers' reports is established when at least 2 entitled observers from different parties report it, or the host acknowledges it; otherwise it is alleged (or disputed, when the host replied disputing it).`;
 
 const vd2011Parameters: Record<RuleParameter, RuleParameterValue> = {
   'notification.troops': {
@@ -182,6 +203,14 @@ const vd2011Parameters: Record<RuleParameter, RuleParameterValue> = {
     source:
       'CBM Ledger default, not a treaty value (DESIGN.md §7: "tolerance configurable"). The Vienna Document 2011, ch. VI, provides for observation but sets no numerical tolerance; 0.10 (observed may exceed declared by 10 %) allows for the imprecision of counts made in the field.',
   },
+  'riskRequest.maxOpen': {
+    value: 3,
+    source: `${RISK_CAP}`,
+  },
+  'observerReport.corroboration': {
+    value: 2,
+    source: `${CORROBORATION}`,
+  },
   'healthAlert.hours': {
     value: 24,
     source:
@@ -222,7 +251,7 @@ function deepFreeze<T>(value: T): T {
 
 export const vd2011: RuleSet = deepFreeze({
   id: 'vd2011',
-  version: '1.0.0',
+  version: LATEST_RULES_VERSION,
   title: 'OSCE Vienna Document 2011',
   source: `${VD}, adopted by the OSCE Forum for Security Co-operation on 30 November 2011 (FSC.DEC/14/11), in force 1 December 2011; and, for health alerts, the WHO International Health Regulations (2005).`,
   parameters: vd2011Parameters,
@@ -230,7 +259,7 @@ export const vd2011: RuleSet = deepFreeze({
 
 export const acrs1994: RuleSet = deepFreeze({
   id: 'acrs1994',
-  version: '1.0.0',
+  version: LATEST_RULES_VERSION,
   title: 'ACRS draft on pre-notification (1994), otherwise Vienna Document 2011',
   source: `${ACRS}. Every other parameter as vd2011.`,
   parameters: acrs1994Parameters,

@@ -39,6 +39,7 @@ function setup(spec: Partial<MeasureSpec> = {}): LogBuilder {
   return log;
 }
 
+/** Judged by rules 1.0.0, the contract these cases were written for (claims.test.ts: 2.0.0). */
 function evaluate(log: LogBuilder, at: string): ComplianceReport {
   return evaluateCompliance({
     ledger: FIXTURE_ORIGIN,
@@ -46,6 +47,7 @@ function evaluate(log: LogBuilder, at: string): ComplianceReport {
     rootHash: ROOT_HASH,
     at,
     entries: log.entries,
+    rulesVersion: '1.0.0',
   });
 }
 

@@ -345,7 +345,8 @@ describe('timelines of the compliance scenario', () => {
   it('shows the overdue review of the acrs1994 measure', () => {
     const t = measureTimeline(scenario.entries, ACRS, EVALUATED_AT)!;
     expect(t.status).toBe('review-overdue');
-    expect(t.ruleSet).toEqual({ id: 'acrs1994', version: '1.0.0' });
+    // Timelines name the latest rules (2.0.0 since claims are not findings, issue 15).
+    expect(t.ruleSet).toEqual({ id: 'acrs1994', version: '2.0.0' });
     expect(t.events.find((e) => e.kind === 'review-overdue')).toMatchObject({
       at: '2027-05-01T00:00:00.000Z',
       upcoming: false,

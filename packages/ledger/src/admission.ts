@@ -34,6 +34,7 @@ import type {
 } from '@cbm-ledger/protocol';
 import {
   ISSUER_KINDS,
+  checkClaimAdmission,
   checkMeasureAdmission,
   evaluateRegistryPolicy,
 } from '@cbm-ledger/compliance';
@@ -218,6 +219,7 @@ export class Admission {
     } else {
       checkSigners(registry, statement, envelope, now, this.#d.config.recoveryDelayMs);
       checkMeasure(registry, statement, now);
+      checkClaim(statement, now);
     }
 
     // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
@@ -546,6 +548,17 @@ function checkMeasure(registry: Registry, statement: Statement, now: number): vo
   const result = checkMeasureAdmission(statement, now, registry.measures());
   if (result.ok) return;
   throw new LedgerError(result.code, result.detail, { path: MEASURE_PATHS[result.code] });
+}
+
+/**
+ * What a claim must say to be admitted (docs/compliance-claims.md; the rules are the compliance
+ * package's): an observer.report about a period that has begun, a risk.request naming the
+ * activity it asks about. Statements of other types pass.
+ */
+function checkClaim(statement: Statement, now: number): void {
+  const result = checkClaimAdmission(statement, now);
+  if (result.ok) return;
+  throw new LedgerError(result.code, result.detail, { path: result.path });
 }
 
 /**

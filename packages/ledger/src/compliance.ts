@@ -23,6 +23,7 @@ import {
   canonicalReport,
   complianceSummary as summarizeReport,
   evaluateCompliance,
+  isRulesVersion,
   listMeasures,
   measureTimeline,
   parseAt,
@@ -33,6 +34,7 @@ import type {
   ComplianceSummary,
   MeasureSummary,
   MeasureTimeline,
+  RulesVersion,
   TimelineOptions,
 } from '@cbm-ledger/compliance';
 import {
@@ -68,6 +70,11 @@ export interface ComplianceQuery {
   readonly at?: string;
   /** Judge the first `treeSize` entries; default: the current head. At most the head's size. */
   readonly treeSize?: number;
+  /**
+   * The rules version to judge by (RULES_VERSIONS, e.g. `1.0.0` to replay a report made under
+   * it); default: the latest. Anything else is MALFORMED.
+   */
+  readonly rulesVersion?: string;
 }
 
 export interface ComplianceResult {
@@ -165,6 +172,12 @@ export class LedgerCompliance {
         parameter: 'measure',
       });
     }
+    if (q.rulesVersion !== undefined && !isRulesVersion(q.rulesVersion)) {
+      throw new LedgerError('MALFORMED', 'rulesVersion must be one of 1.0.0, 2.0.0', {
+        parameter: 'rulesVersion',
+      });
+    }
+    const rulesVersion: RulesVersion | undefined = q.rulesVersion;
     const { treeSize, rootHash, entries } = await this.#prefix(q.treeSize);
     if (q.measure !== undefined && !definesMeasure(entries, q.measure, parseAt(at))) {
       // A filter naming nothing is almost always a typo; an empty report would hide it.
@@ -182,6 +195,7 @@ export class LedgerCompliance {
         entries,
         ...(q.party === undefined ? {} : { party: q.party }),
         ...(q.measure === undefined ? {} : { measure: q.measure }),
+        ...(rulesVersion === undefined ? {} : { rulesVersion }),
       }),
     );
     return { body: canonicalReport(report), report };

@@ -64,6 +64,10 @@ export const LEDGER_ERROR_STATUS = {
   REVIEW_NOT_SCHEDULED: 422,
   /** A withdrawal taking effect sooner than the measure's terminationNoticeDays allow. */
   WITHDRAWAL_NOTICE_TOO_SHORT: 422,
+  /** An observer.report whose period starts after the ledger clock (docs/compliance-claims.md). */
+  REPORT_PERIOD_NOT_BEGUN: 422,
+  /** A risk.request naming neither a notification nor an area with a time window. */
+  REQUEST_ACTIVITY_UNNAMED: 422,
   EVIDENCE_MISSING: 422,
   EVIDENCE_MISMATCH: 422,
   EVIDENCE_TOO_LARGE: 413,

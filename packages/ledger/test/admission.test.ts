@@ -106,6 +106,25 @@ function measureBody(
 }
 
 /** A measure statement of `issuer` (JOR unless given), signed by the issuer. */
+const hours = (n: number): number => n * 3_600_000;
+
+/** An observer report by observer:team whose period starts `offsetMs` after the ledger clock. */
+function observerReportBody(h: Harness, offsetMs: number): unknown {
+  const start = h.clock.now() + offsetMs;
+  return {
+    exercise: `sha256:${'ab'.repeat(32)}`,
+    hostState: 'state:JOR',
+    period: {
+      start: new Date(start).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      end: new Date(start + hours(24)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    },
+    declaredVsObserved: [],
+    access: 'full',
+    findings: [],
+    dissent: [],
+  };
+}
+
 function measureStatement(
   h: Harness,
   type: StatementType,
@@ -572,6 +591,43 @@ const rows: Row[] = [
     status: 422,
     extensions: () => ({ path: '$.body.effectiveAt' }),
   },
+  // Claims (docs/compliance-claims.md)
+  {
+    name: 'an observer report about a period that has not begun',
+    build: (h) =>
+      measureStatement(h, 'observer.report', observerReportBody(h, hours(1)), 'observer:team'),
+    code: 'REPORT_PERIOD_NOT_BEGUN',
+    status: 422,
+    extensions: () => ({ path: '$.body.period.start' }),
+  },
+  {
+    name: 'a risk.request naming no activity (a description only)',
+    build: (h) =>
+      measureStatement(h, 'risk.request', {
+        to: 'state:EGY',
+        activity: { description: 'Something unusual near the border.' },
+        question: 'Please explain.',
+      }),
+    code: 'REQUEST_ACTIVITY_UNNAMED',
+    status: 422,
+    extensions: () => ({ path: '$.body.activity' }),
+  },
+  {
+    name: 'a risk.request naming an area without the end of its time window',
+    build: (h) =>
+      measureStatement(h, 'risk.request', {
+        to: 'state:EGY',
+        activity: {
+          description: 'Something unusual near the border.',
+          area: { description: 'The border crossing' },
+          start: '2026-01-01T00:00:00Z',
+        },
+        question: 'Please explain.',
+      }),
+    code: 'REQUEST_ACTIVITY_UNNAMED',
+    status: 422,
+    extensions: () => ({ path: '$.body.activity' }),
+  },
   // Evidence
   {
     name: 'evidence not stored',
@@ -686,6 +742,24 @@ describe('bad input to POST /v1/statements', () => {
   it('accepts a well-formed submission in the same prepared ledger (the rows are not vacuous)', async () => {
     const evidence = await h.service.submit(withEvidence(h, evidenceHex, evidenceBytes.length));
     expect(evidence.status).toBe(202);
+  });
+
+  it('accepts the claims the claim rows are near misses of', async () => {
+    const report = await h.issue(
+      'observer:team',
+      'observer.report',
+      observerReportBody(h, -60_000),
+    );
+    expect(report.outcome.status).toBe(202);
+    const request = await h.issue('state:EGY', 'risk.request', {
+      to: 'state:JOR',
+      activity: {
+        description: 'The activity the report is about.',
+        notification: report.outcome.body.statement,
+      },
+      question: 'Please explain.',
+    });
+    expect(request.outcome.status).toBe(202);
   });
 
   it('accepts the measure statements the measure rows are near misses of', async () => {

@@ -396,7 +396,13 @@ describe('the report cache', () => {
 
     await h.issue(JOR, 'risk.request', {
       to: EGY,
-      activity: { description: 'Armoured columns near the border' },
+      activity: {
+        description: 'Armoured columns near the border',
+        // Named by an area and a time window: admission refuses requests that name no activity.
+        area: { description: 'The border crossing' },
+        start: '2026-01-01T00:00:00Z',
+        end: '2026-01-02T00:00:00Z',
+      },
       question: 'What is the purpose of this activity?',
     });
     await h.integrate();

@@ -71,16 +71,18 @@ const SV = ErrorCode.SCHEMA_VIOLATION;
 const UF = ErrorCode.UNKNOWN_FIELD;
 
 describe('valid statements', () => {
-  it('has a fixture for every type (v1 and registry extension 1) and nothing else', () => {
+  it('has a fixture for every type (v1, registry extension 1, claims) and nothing else', () => {
     expect(Object.keys(validStatements).sort()).toEqual([...STATEMENT_TYPES].sort());
     // 17 of the v1 table, 4 of registry extension 1 (docs/registry.md), appended after them.
-    expect(STATEMENT_TYPES).toHaveLength(21);
-    expect(STATEMENT_TYPES.slice(17)).toEqual([
+    expect(STATEMENT_TYPES).toHaveLength(22);
+    expect(STATEMENT_TYPES.slice(17, 21)).toEqual([
       'key.add',
       'witness.set',
       'party.recover',
       'recovery.veto',
     ]);
+    // Then the claims extension (docs/compliance-claims.md).
+    expect(STATEMENT_TYPES.slice(21)).toEqual(['claim.reply']);
   });
 
   it.each(STATEMENT_TYPES)('accepts the %s fixture from bytes, text and value', (type) => {
@@ -285,6 +287,7 @@ describe('statementSigners', () => {
     'witness.set': { parties: ['state:TUN'], rule: 'issuer' },
     'party.recover': { parties: ['operator:cbm'], rule: 'operator-and-quorum' },
     'recovery.veto': { parties: ['state:JOR'], rule: 'issuer' },
+    'claim.reply': { parties: ['state:JOR'], rule: 'issuer' },
   };
 
   it.each(STATEMENT_TYPES)('names who must sign a %s', (type) => {
@@ -756,6 +759,21 @@ const badRegistry: BadCase[] = [
 ];
 
 const badMeasures: BadCase[] = [
+  ['no accredited observers', 'measure.define', [['body.observers', []]], SV, '$.body.observers'],
+  [
+    'an accredited observer twice',
+    'measure.define',
+    [['body.observers', ['observer:un', 'observer:un']]],
+    SV,
+    '$.body.observers[1]',
+  ],
+  [
+    'an accredited observer that is no party id',
+    'measure.define',
+    [['body.observers', ['un-mission']]],
+    SV,
+    '$.body.observers[0]',
+  ],
   [
     'a measure with one party',
     'measure.define',
@@ -1376,12 +1394,37 @@ const badAlerts: BadCase[] = [
   ],
 ];
 
+const badClaimReplies: BadCase[] = [
+  ['a reply citing no claim', 'claim.reply', [['body.claim', undefined]], SV, '$.body.claim'],
+  [
+    'a claim that is no statement id',
+    'claim.reply',
+    [['body.claim', 'sha256:xyz']],
+    SV,
+    '$.body.claim',
+  ],
+  ['an unknown position', 'claim.reply', [['body.position', 'deny']], SV, '$.body.position'],
+  ['a position of another type', 'claim.reply', [['body.position', true]], SV, '$.body.position'],
+  ['an empty answer', 'claim.reply', [['body.answer', '']], SV, '$.body.answer'],
+  ['no answer', 'claim.reply', [['body.answer', undefined]], SV, '$.body.answer'],
+  ['an unknown body field', 'claim.reply', [['body.score', 3]], UF, '$.body.score'],
+];
+
+describe('additive extensions (docs/compliance-claims.md)', () => {
+  it('accepts a measure.define accrediting observers, and one without (the original shape)', () => {
+    const s = edited('measure.define', [['body.observers', ['observer:un', 'state:ISR']]]);
+    expect(validateStatement(s)).toBe(s);
+    expect(validateStatement(edited('measure.define', []))).toBeTruthy();
+  });
+});
+
 describe.each([
   ['envelope', badEnvelope],
   ['registry', badRegistry],
   ['measure', badMeasures],
   ['military', badMilitary],
   ['alert, risk and observer', badAlerts],
+  ['claim reply', badClaimReplies],
 ] as const)('rejects bad %s fields', (_group, cases) => {
   it.each(cases)('rejects %s', (_name, type, edits, code, path, textCode) => {
     const s = edited(type, edits);

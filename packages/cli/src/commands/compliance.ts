@@ -6,8 +6,14 @@
  */
 import type { ComplianceReport, LedgerClient } from '@cbm-ledger/client';
 import { logKey } from '@cbm-ledger/client';
-import { canonicalReport, evaluateCompliance, OUTCOMES } from '@cbm-ledger/compliance';
-import type { ComplianceEntry, Finding } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  evaluateCompliance,
+  isRulesVersion,
+  OUTCOMES,
+  RULES_VERSIONS,
+} from '@cbm-ledger/compliance';
+import type { ComplianceEntry, Finding, RulesVersion } from '@cbm-ledger/compliance';
 import {
   CompactRange,
   GENESIS_PREV,
@@ -41,29 +47,61 @@ export function printReport(ctx: Context, report: ComplianceReport): void {
   const parties = [...new Set(report.findings.map((f) => f.party))].sort();
   if (parties.length === 0) {
     out.line('  no findings');
-    return;
+  } else {
+    // Counts are of established findings only; alleged and disputed ones are counted apart
+    // (rules 2.0.0: claims are not findings). A 1.0.0 report has no standings.
+    const established = (f: Finding): boolean => (f.standing ?? 'established') === 'established';
+    const width = Math.max(...parties.map((p) => p.length));
+    for (const party of parties) {
+      const mine = report.findings.filter((f) => f.party === party);
+      const counts = OUTCOMES.map(
+        (o) => [o, mine.filter((f) => established(f) && f.outcome === o).length] as const,
+      )
+        .filter(([, n]) => n > 0)
+        .map(([o, n]) => `${n} ${o}`);
+      for (const s of ['alleged', 'disputed'] as const) {
+        const n = mine.filter((f) => f.standing === s).length;
+        if (n > 0) counts.push(`(and ${n} ${s}, not counted)`);
+      }
+      out.line(`  ${party.padEnd(width)}  ${counts.join(', ') || 'none established'}`);
+    }
+    const attention = report.findings.filter((f) => f.outcome !== 'compliant');
+    if (attention.length > 0) {
+      out.line('');
+      out.line('Findings that need attention:');
+      for (const f of attention) out.line(`  ${describeFinding(f)}`);
+    }
   }
-  const width = Math.max(...parties.map((p) => p.length));
-  for (const party of parties) {
-    const counts = OUTCOMES.map(
-      (o) =>
-        [o, report.findings.filter((f) => f.party === party && f.outcome === o).length] as const,
-    )
-      .filter(([, n]) => n > 0)
-      .map(([o, n]) => `${n} ${o}`);
-    out.line(`  ${party.padEnd(width)}  ${counts.join(', ')}`);
-  }
-  const attention = report.findings.filter((f) => f.outcome !== 'compliant');
-  if (attention.length > 0) {
-    out.line('');
-    out.line('Findings that need attention:');
-    for (const f of attention) out.line(`  ${describeFinding(f)}`);
+  printClaims(ctx, report);
+}
+
+/** The claims section of a 2.0.0 report: every claim not simply weighed, and every reply. */
+function printClaims(ctx: Context, report: ComplianceReport): void {
+  const claims = report.claims ?? [];
+  const shown = claims.filter((c) => c.status !== 'entitled' && c.status !== 'deadline');
+  const replied = claims.filter((c) => c.replies.length > 0);
+  if (shown.length === 0 && replied.length === 0) return;
+  const out = ctx.out;
+  out.line('');
+  out.line('Claims and replies:');
+  for (const c of claims) {
+    if (!shown.includes(c) && !replied.includes(c)) continue;
+    out.line(
+      `  ${c.status.toUpperCase().padEnd(12)} ${c.type} ${c.statementId} by ${c.claimant} about ${c.about} (${c.measure}): ${c.detail}`,
+    );
+    for (const r of c.replies) {
+      out.line(`    reply ${r.statementId} (${r.type}${r.position ? `, ${r.position}` : ''})`);
+    }
   }
 }
 
 export function describeFinding(f: Finding): string {
   const actual = f.actual === null ? '' : `, actual ${shortTime(f.actual)}`;
-  return `${f.outcome.toUpperCase().padEnd(14)} ${f.party} ${f.rule} (${f.measure}), due ${shortTime(f.due)}${actual}: ${f.detail}`;
+  const standing =
+    f.standing === undefined || f.standing === 'established'
+      ? ''
+      : ` [${f.standing.toUpperCase()}]`;
+  return `${f.outcome.toUpperCase().padEnd(14)} ${f.party} ${f.rule} (${f.measure})${standing}, due ${shortTime(f.due)}${actual}: ${f.detail}`;
 }
 
 interface Recomputed {
@@ -175,8 +213,21 @@ async function recompute(
     entries,
     ...(server.party === undefined ? {} : { party: server.party }),
     ...(server.measure === undefined ? {} : { measure: server.measure }),
+    // Judged by the rules the ledger's report names (absent: 1.0.0, which named none).
+    rulesVersion: rulesVersionOf(server),
   });
   return { text: canonicalReport(local), report: local, publicStatements };
+}
+
+function rulesVersionOf(report: ComplianceReport): RulesVersion {
+  const v = report.rulesVersion ?? '1.0.0';
+  if (!isRulesVersion(v)) {
+    throw new CommandError(
+      'RULES_VERSION_UNKNOWN',
+      `the ledger's report was judged by rules ${String(v)}, which this cbm does not know (it knows ${RULES_VERSIONS.join(', ')})`,
+    );
+  }
+  return v;
 }
 
 function differences(server: ComplianceReport, local: ComplianceReport): string[] {
@@ -198,7 +249,7 @@ function differences(server: ComplianceReport, local: ComplianceReport): string[
 export const complianceCommand: Command = {
   name: 'compliance',
   usage:
-    'compliance [--at T] [--tree-size N] [--party ID] [--measure ID] [--offline] [--log-vkey VKEY]',
+    'compliance [--at T] [--tree-size N] [--party ID] [--measure ID] [--rules-version V] [--offline] [--log-vkey VKEY]',
   summary: 'the compliance report; --offline recomputes it and compares byte for byte',
   help: [
     'Options:',
@@ -206,6 +257,7 @@ export const complianceCommand: Command = {
     '  --tree-size N   judge the first N entries (default: the whole log)',
     '  --party ID      only findings about this party',
     '  --measure ID    only findings under this measure',
+    `  --rules-version V  judge by these rules (${RULES_VERSIONS.join(', ')}; default: the latest)`,
     '  --offline       recompute the report from the public statements of the same entries',
     '                  (checked against the signed checkpoint) and compare it byte for byte',
     "  --log-vkey VKEY the log key to check the checkpoint with (default: the ledger's own)",
@@ -215,6 +267,7 @@ export const complianceCommand: Command = {
     'tree-size': { type: 'string' },
     party: { type: 'string' },
     measure: { type: 'string' },
+    'rules-version': { type: 'string' },
     offline: { type: 'boolean' },
     'log-vkey': { type: 'string' },
     key: { type: 'string' },
@@ -233,6 +286,9 @@ export const complianceCommand: Command = {
       ...(stringOption(ctx.values, 'measure') === undefined
         ? {}
         : { measure: stringOption(ctx.values, 'measure')! }),
+      ...(stringOption(ctx.values, 'rules-version') === undefined
+        ? {}
+        : { rulesVersion: stringOption(ctx.values, 'rules-version')! }),
     };
     const client = ctx.client(await keyOption(ctx, 'key'));
     const answer = await client.compliance(query);

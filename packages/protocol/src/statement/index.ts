@@ -72,3 +72,5 @@ export type { ActivityInQuestion, RiskRequestBody, RiskResponseBody } from './ri
 export { ACCESS_LEVELS } from './observer.js';
 export type { DeclaredVsObserved, ObserverReportBody } from './observer.js';
 export type { Geometry, Position } from './geojson.js';
+export { CLAIM_POSITIONS } from './claim.js';
+export type { ClaimPosition, ClaimReplyBody } from './claim.js';

@@ -2,7 +2,7 @@
  * Measure statements: measure.define, measure.review, measure.renew, measure.withdraw.
  * Measures bind states, so their parties and issuers are states.
  */
-import { longText, name, requireIssuerKind, slug, stateId } from './common.js';
+import { longText, name, partyId, requireIssuerKind, slug, stateId } from './common.js';
 import { issuerSigns } from './model.js';
 import type { TypeRule } from './model.js';
 import {
@@ -56,6 +56,10 @@ const KIND_RANGE: Record<RuleParameterKind, { min: number; max: number; integer:
  * - `riskResponse.hours`: an unusual-activity request must be answered within this time.
  * - `observerReport.tolerance`: fraction by which observed may exceed declared counts.
  * - `healthAlert.hours`: a health alert must be integrated within this time of `assessedAt`.
+ * - `riskRequest.maxOpen`: how many requests one party may have open towards another at once;
+ *   requests beyond it start no deadline (rule sets 2.0.0 and later).
+ * - `observerReport.corroboration`: how many entitled observers from different parties must
+ *   agree before a finding resting on their reports is established (rule sets 2.0.0 and later).
  */
 export const RULE_PARAMETERS = {
   'notification.troops': 'count',
@@ -91,6 +95,9 @@ export const RULE_PARAMETERS = {
   'riskResponse.hours': 'hours',
   'observerReport.tolerance': 'fraction',
   'healthAlert.hours': 'hours',
+  // Claims (docs/compliance-claims.md); read by rule sets from version 2.0.0 only.
+  'riskRequest.maxOpen': 'count',
+  'observerReport.corroboration': 'count',
 } as const satisfies Record<string, RuleParameterKind>;
 
 export type RuleParameter = keyof typeof RULE_PARAMETERS;
@@ -134,6 +141,9 @@ const days = integer({ max: 3660 });
  *   `renewalPeriodMonths` is present exactly when renewal is not `none`.
  * - `review`: first review due `firstAt` (≥ inForceAt), then every `intervalMonths`, overdue
  *   after `graceDays`.
+ * - `observers` (optional, an additive extension: docs/compliance-claims.md): 1–200 distinct
+ *   party ids the parties accredit to observe every activity the measure judges — a standing
+ *   invitation all parties sign. Rules 2.0.0 weigh their observer reports like an invitation's.
  */
 export interface MeasureDefineBody {
   id: string;
@@ -151,6 +161,7 @@ export interface MeasureDefineBody {
   };
   review: { firstAt: string; intervalMonths: number; graceDays: number };
   summary?: string;
+  observers?: string[];
 }
 
 const measureDefineBody: Validator<MeasureDefineBody> = refine(
@@ -179,7 +190,7 @@ const measureDefineBody: Validator<MeasureDefineBody> = refine(
       ),
       review: object({ firstAt: timestamp, intervalMonths: months, graceDays: days }),
     },
-    { summary: longText },
+    { summary: longText, observers: array(partyId, { min: 1, max: 200, uniqueBy: self }) },
   ),
   (b, path) => {
     const inForce = millis(b.inForceAt);

@@ -4,7 +4,7 @@
  */
 import type { Validator } from './validate.js';
 
-/** The v1 statement types of DESIGN.md §3, in table order. */
+/** The v1 statement types of DESIGN.md §3, in table order, then the additive extensions. */
 export const STATEMENT_TYPES = [
   'ledger.genesis',
   'party.register',
@@ -28,6 +28,8 @@ export const STATEMENT_TYPES = [
   'witness.set',
   'party.recover',
   'recovery.veto',
+  // Added beside the original types (an additive extension, docs/compliance-claims.md).
+  'claim.reply',
 ] as const;
 
 export type StatementType = (typeof STATEMENT_TYPES)[number];

@@ -8,6 +8,8 @@ import { ErrorCode, ProtocolError } from '../errors.js';
 import { parseJsonStrict } from '../json.js';
 import type { DatashareAlertBody } from './alert.js';
 import { datashareAlertRule } from './alert.js';
+import { claimReplyRule } from './claim.js';
+import type { ClaimReplyBody } from './claim.js';
 import { name, origin, partyId, sha256HexString, statementId } from './common.js';
 import {
   genesisRule,
@@ -114,6 +116,7 @@ export interface StatementBodies {
   'witness.set': WitnessSetBody;
   'party.recover': PartyRecoverBody;
   'recovery.veto': RecoveryVetoBody;
+  'claim.reply': ClaimReplyBody;
 }
 
 /** A statement of one known type, its body typed accordingly. */
@@ -152,6 +155,7 @@ const RULES: { [T in StatementType]: TypeRule<StatementBodies[T]> } = {
   'witness.set': witnessSetRule,
   'party.recover': partyRecoverRule,
   'recovery.veto': recoveryVetoRule,
+  'claim.reply': claimReplyRule,
 };
 
 function ruleFor(type: StatementType): TypeRule<unknown> {
