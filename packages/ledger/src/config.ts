@@ -29,6 +29,12 @@ export interface LedgerConfig {
    * once, so there it takes effect immediately. 0: read the snapshot on every submission.
    */
   readonly registryMaxAgeMs: number;
+  /**
+   * Maximum merge delay, in ms: every admission promise says the statement will be integrated by
+   * its acceptedAt plus this (docs/promises.md). A statement integrated later is the operator's
+   * broken promise, reported as an operator finding.
+   */
+  readonly maxMergeDelayMs: number;
 }
 
 export function defaultLedgerConfig(origin: string): LedgerConfig {
@@ -43,5 +49,9 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     pageLimit: 1000,
     witnessQuorum: 0,
     registryMaxAgeMs: 1000,
+    // 24 hours, Certificate Transparency's customary maximum merge delay (RFC 6962 §3): long
+    // enough to ride out an integrator outage and a redeploy, short enough that a held-back
+    // statement is evident within a day.
+    maxMergeDelayMs: 86_400_000,
   };
 }
