@@ -6,7 +6,11 @@
  * the bad-input table for the three paths.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalReport, evaluateCompliance } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  complianceEntryFromLeaf,
+  evaluateCompliance,
+} from '@cbm-ledger/compliance';
 import type { ComplianceEntry, ComplianceReport } from '@cbm-ledger/compliance';
 import { newNonce, signStatement } from '@cbm-ledger/ledger';
 import type { EntriesPage, MeasureListView, TimelineView } from '@cbm-ledger/ledger';
@@ -14,6 +18,7 @@ import {
   fromBase64,
   keyFileSeed,
   openCheckpoint,
+  parseLeaf,
   parseStatement,
   parseVkey,
   statementId,
@@ -92,9 +97,8 @@ async function replay(ledger: TestLedger, at: string): Promise<{ treeSize: numbe
     for (const e of page.entries) {
       if (e.index >= checkpoint.size) break;
       entries.push({
-        index: e.index,
-        integratedAt: e.leaf.integratedAt,
-        statementId: e.leaf.statement,
+        // v2 leaves carry acceptedAt, the time deadlines are judged on (docs/promises.md).
+        ...complianceEntryFromLeaf(parseLeaf(e.leaf)),
         ...(e.envelope === undefined
           ? {}
           : { statement: parseStatement(fromBase64(e.envelope.payload)) }),

@@ -6,7 +6,12 @@
  */
 import type { ComplianceReport, LedgerClient } from '@cbm-ledger/client';
 import { logKey } from '@cbm-ledger/client';
-import { canonicalReport, evaluateCompliance, OUTCOMES } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  complianceEntryFromLeaf,
+  evaluateCompliance,
+  OUTCOMES,
+} from '@cbm-ledger/compliance';
 import type { ComplianceEntry, Finding } from '@cbm-ledger/compliance';
 import {
   CompactRange,
@@ -122,11 +127,7 @@ async function recompute(
       }
       range.append(leafHash(leaf));
       prev = leaf;
-      const entry: ComplianceEntry = {
-        index,
-        integratedAt: leaf.integratedAt,
-        statementId: leaf.statement,
-      };
+      const entry: ComplianceEntry = complianceEntryFromLeaf(leaf);
       if (view.envelope !== undefined && leaf.visibility === 'public') {
         const payload = fromBase64(view.envelope.payload);
         if (statementId(payload) !== leaf.statement) {
