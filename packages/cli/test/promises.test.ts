@@ -7,9 +7,15 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LedgerClient } from '@cbm-ledger/client';
 import {
+  NoteKeyType,
+  cosign,
+  encodeVkey,
   formatUtcMillis,
+  fromBase64,
   keyFileSeed,
+  parseNote,
   parseKeyFile,
   randomSeed,
   signNoteText,
@@ -27,6 +33,10 @@ let jorKey: string;
 let receiptFile: string;
 let promiseText: string;
 let statement: string;
+let statementIndex: number;
+let witnessSeed: Uint8Array;
+let witnessVkey: string;
+const WITNESS = 'jordan.witness';
 
 const at = (name: string): string => join(dir, name);
 const run = (args: string[], env: Record<string, string> = {}): Promise<CbmResult> =>
@@ -49,11 +59,16 @@ beforeAll(async () => {
   jorKey = at('jor.key');
   expect((await run(['keygen', '--party', 'state:JOR', '--out', jorKey])).code).toBe(0);
   const key = parseKeyFile(await readFile(jorKey, 'utf8'));
+  expect((await run(['keygen', '--party', 'state:JOR', '--out', at('w.key')])).code).toBe(0);
+  const witness = parseKeyFile(await readFile(at('w.key'), 'utf8'));
+  witnessSeed = keyFileSeed(witness);
+  witnessVkey = encodeVkey(WITNESS, NoteKeyType.cosignatureV1, fromBase64(witness.publicKey, 32));
   const register = await write(
     'register.json',
     JSON.stringify({
       party: { id: 'state:JOR', name: 'Jordan', kind: 'state' },
       keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
+      witness: { name: WITNESS, publicKey: witness.publicKey },
     }),
   );
   const r1 = await run([
@@ -95,8 +110,9 @@ beforeAll(async () => {
     '--json',
   ]);
   expect(r2.code, r2.stderr).toBe(0);
-  const out = r2.json<{ statement: string; promise: string; promiseFile: string }>();
+  const out = r2.json<{ statement: string; promise: string; promiseFile: string; index: number }>();
   statement = out.statement;
+  statementIndex = out.index;
   promiseText = out.promise;
   expect(out.promiseFile).toBe(join(home, 'promises', `${statement.slice(7)}.json`));
 }, 120_000);
@@ -367,3 +383,60 @@ describe('cbm status', () => {
     expect(r.json()).toMatchObject(expected);
   });
 });
+
+describe('cbm audit --witness-times', () => {
+  async function cosignAt(size: number, time: number): Promise<void> {
+    const client = new LedgerClient({ server: ledger.url });
+    const note = (await client.checkpointStatus(size)).checkpoint;
+    const line = cosign(parseNote(note).text, WITNESS, witnessSeed, time);
+    await client.postCosignature({ checkpoint: note, cosignature: line });
+  }
+  const audit = (...args: string[]): Promise<CbmResult> =>
+    run(['audit', '--log-vkey', ledger.logVkey, '--witness-times', '--json', ...args]);
+
+  it("passes when every leaf lies within the witnesses' times", async () => {
+    const size = statementIndex + 1;
+    await cosignAt(size, Math.floor(Date.now() / 1000) + 1);
+    const r = await audit('--witness', witnessVkey);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ ok: true, witnessTimes: { cosignatures: 1, failures: [] } });
+  });
+
+  it('reports the index whose integratedAt a witness time contradicts', async () => {
+    // The witness saw checkpoint `statementIndex` (without the info.exchange) as the newest at
+    // T, after the log says it integrated the info.exchange: that integratedAt is contradicted.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await cosignAt(statementIndex, Math.floor(Date.now() / 1000));
+    const r = await audit('--witness', witnessVkey, '--witness-skew', '0');
+    expect(r.code, r.stdout).toBe(1);
+    const out = r.json<{ ok: boolean; firstBadIndex: number; failures: AuditFailure[] }>();
+    expect(out.ok).toBe(false);
+    expect(out.firstBadIndex).toBe(statementIndex);
+    expect(out.failures.map((f) => [f.check, f.index])).toEqual([
+      ['WITNESS_TIME_VIOLATED', statementIndex],
+    ]);
+    // Within the stated default skew (300 s), the same times are consistent.
+    expect((await audit('--witness', witnessVkey)).code).toBe(0);
+  });
+
+  const bad: [string, string[], number, string][] = [
+    [
+      'a witness key that is not a cosignature key',
+      ['--witness', 'nonsense'],
+      1,
+      'WITNESS_KEY_INVALID',
+    ],
+    ['a negative skew', ['--witness-skew', '-1'], 2, 'USAGE'],
+    ['a skew beyond a day', ['--witness-skew', '86401'], 2, 'USAGE'],
+  ];
+  it.each(bad)('refuses %s', async (_what, args, exit, code) => {
+    const r = await audit(...args);
+    expect(r.code).toBe(exit);
+    expect(r.json()).toMatchObject({ ok: false, error: { code } });
+  });
+});
+
+interface AuditFailure {
+  check: string;
+  index?: number;
+}
