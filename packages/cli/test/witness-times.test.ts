@@ -70,7 +70,7 @@ describe('witness-time bounds', () => {
       leaf(0, 0),
       { ...leaf(1, 10, 10), acceptedAt: new Date(T0 + 30 * MIN).toISOString() },
     ];
-    const found = witnessTimeViolations(log as Leaf[], [at(2, 12)], SKEW);
+    const found = witnessTimeViolations(log, [at(2, 12)], SKEW);
     expect(found).toHaveLength(1);
     expect(found[0]!.message).toContain('acceptedAt');
   });
