@@ -43,6 +43,12 @@ export function printReport(ctx: Context, report: ComplianceReport): void {
   out.line(
     `  rule sets: ${report.ruleSets.map((r) => `${r.id} ${r.version}`).join(', ') || 'none (no public measure in force)'}`,
   );
+  // Broken admission promises are the operator's, never a state's (docs/promises.md).
+  for (const f of report.operatorFindings ?? []) {
+    out.line(
+      `  OPERATOR broke a promise: entry ${f.index} (${f.subjects[0]}) due by ${shortTime(f.due)}, integrated ${shortTime(f.actual)}`,
+    );
+  }
   const parties = [...new Set(report.findings.map((f) => f.party))].sort();
   if (parties.length === 0) {
     out.line('  no findings');
