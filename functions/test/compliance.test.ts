@@ -6,7 +6,12 @@
  * the bad-input table for the three paths.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { canonicalReport, evaluateCompliance, RULES_VERSIONS } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  complianceEntryFromLeaf,
+  evaluateCompliance,
+  RULES_VERSIONS,
+} from '@cbm-ledger/compliance';
 import type { ComplianceEntry, ComplianceReport, RulesVersion } from '@cbm-ledger/compliance';
 import { newNonce, signStatement } from '@cbm-ledger/ledger';
 import type { EntriesPage, MeasureListView, TimelineView } from '@cbm-ledger/ledger';
@@ -14,6 +19,7 @@ import {
   fromBase64,
   keyFileSeed,
   openCheckpoint,
+  parseLeaf,
   parseStatement,
   parseVkey,
   statementId,
@@ -96,9 +102,8 @@ async function replay(
     for (const e of page.entries) {
       if (e.index >= checkpoint.size) break;
       entries.push({
-        index: e.index,
-        integratedAt: e.leaf.integratedAt,
-        statementId: e.leaf.statement,
+        // v2 leaves carry acceptedAt, the time deadlines are judged on (docs/promises.md).
+        ...complianceEntryFromLeaf(parseLeaf(e.leaf)),
         ...(e.envelope === undefined
           ? {}
           : { statement: parseStatement(fromBase64(e.envelope.payload)) }),

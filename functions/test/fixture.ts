@@ -169,6 +169,7 @@ export async function createTestLedger(configure: Partial<LedgerConfig> = {}): P
     clock,
     config,
     logVkey: signer.vkey,
+    logSigner: signer,
     integration: signal,
   });
   const logger = recordingLogger();

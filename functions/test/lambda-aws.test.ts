@@ -21,7 +21,9 @@ import {
   fromBase64,
   generateKeyFile,
   keyFileSeed,
+  openPromise,
   parseNote,
+  parseVkey,
   sha256,
   sha256Hex,
   statementId,
@@ -174,7 +176,7 @@ describe('the Lambda entries against DynamoDB and S3', () => {
     }
   });
 
-  it('admits the genesis through submit; the integrator, its log key read once from Secrets Manager, integrates it and reports its ages', async () => {
+  it('admits the genesis through submit with a signed promise; the integrator integrates it and reports its ages; each reads the log key once from Secrets Manager', async () => {
     const before = await call(read, 'GET', '/v1/ledger');
     expect(json(before)).toMatchObject({ origin: ORIGIN, treeSize: 0, operator: null });
 
@@ -186,7 +188,12 @@ describe('the Lambda entries against DynamoDB and S3', () => {
     });
     operator.seq = 1;
     operator.prev = statementId(fromBase64(genesis.payload));
-    expect((await post(submit, '/v1/statements', genesis)).statusCode).toBe(202);
+    const admitted = await post(submit, '/v1/statements', genesis);
+    expect(admitted.statusCode).toBe(202);
+    // Signed by the log key the submit function read from Secrets Manager (docs/promises.md).
+    const { promise } = json<{ promise: string }>(admitted);
+    const logVkey = json<{ logVkey: string }>(before).logVkey;
+    expect(openPromise(promise, parseVkey(logVkey)).statement).toBe(operator.prev);
 
     let result: unknown;
     const first = await captureMetrics(async () => {
@@ -218,7 +225,8 @@ describe('the Lambda entries against DynamoDB and S3', () => {
         units: { OldestPendingAgeSeconds: 'Seconds', CheckpointAgeSeconds: 'Seconds' },
       },
     ]);
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    // Once per function: the submit function (promises) and the integrator (checkpoints).
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
 
     const checkpoint = await call(read, 'GET', '/v1/checkpoint');
     expect(checkpoint.body.startsWith(`${ORIGIN}\n1\n`)).toBe(true);

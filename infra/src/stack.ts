@@ -179,7 +179,11 @@ export class LedgerStack extends Stack {
       },
       INTEGRATOR_CONCURRENCY,
     );
-    const submitEnv: Record<string, string> = { ...apiEnv };
+    // Admission signs every admission promise with the log key (docs/promises.md).
+    const submitEnv: Record<string, string> = {
+      ...apiEnv,
+      CBM_LOG_KEY_SECRET_ARN: this.keys.logKeySecret.secretArn,
+    };
     if (config.wakeIntegrator)
       submitEnv['CBM_INTEGRATOR_FUNCTION'] = integratorFn.function.functionName;
     this.functions = {
@@ -207,6 +211,7 @@ export class LedgerStack extends Stack {
     };
 
     this.store.grantAdmission(this.functions.submit.role);
+    this.keys.grantSign(this.functions.submit.role);
     this.evidence.grantUpload(this.functions.submit.role);
     this.store.grantSignedRead(this.functions.read.role);
     this.evidence.grantDownload(this.functions.read.role);

@@ -251,7 +251,7 @@ describe.each([
       });
     });
 
-    it('lets only the integrator and the provisioner read the log key (resource policy)', () => {
+    it('lets only the signers (integrator, submit: promises) and the provisioner read the log key', () => {
       t.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
         SecretId: { Ref: logicalId(s, s.stack.keys.logKeySecret) },
         ResourcePolicy: {
@@ -266,6 +266,7 @@ describe.each([
                 ArnNotEquals: {
                   'aws:PrincipalArn': [
                     { 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.role), 'Arn'] },
+                    { 'Fn::GetAtt': [logicalId(s, s.stack.functions.submit.role), 'Arn'] },
                     { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
                   ],
                 },
@@ -315,9 +316,11 @@ describe.each([
         );
       }
       expect(env(s, 'submit')['CBM_ORIGIN']).toBe(s.stack.config.origin);
-      expect(env(s, 'integrator')['CBM_LOG_KEY_SECRET_ARN']).toEqual({
-        Ref: logicalId(s, s.stack.keys.logKeySecret as never),
-      });
+      for (const name of ['integrator', 'submit'] as const) {
+        expect(env(s, name)['CBM_LOG_KEY_SECRET_ARN'], name).toEqual({
+          Ref: logicalId(s, s.stack.keys.logKeySecret as never),
+        });
+      }
       for (const name of names) {
         expect(env(s, name)['CBM_LOG_KEY'], name).toBeUndefined();
         expect(JSON.stringify(env(s, name)), name).not.toMatch(/"seed"/);
@@ -333,7 +336,8 @@ describe.each([
         [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'].sort(),
       );
       expect(byService(a, 's3')).toEqual(['s3:GetObject', 's3:PutObject']);
-      expect(byService(a, 'secretsmanager')).toEqual([]);
+      // The log key, to sign admission promises (docs/promises.md), and nothing else.
+      expect(byService(a, 'secretsmanager')).toEqual(['secretsmanager:GetSecretValue']);
       expect(byService(a, 'lambda')).toEqual([]);
       expect(writePaths(s, 'submit')).toEqual({
         AdmissionAccept: [['dynamodb:PutItem'], ['issuer#*', 'replay#*']],
@@ -441,14 +445,14 @@ describe.each([
       ).toContain('/index/pending');
     });
 
-    it('nobody deletes, scans or uses wildcard actions; only the integrator and the provisioner read a secret', () => {
+    it('nobody deletes, scans or uses wildcard actions; only the signers and the provisioner read a secret', () => {
       for (const name of names) {
         const a = actions(s, name);
         expect(
           a.filter((x) => /Delete|Scan|\*/.test(x)),
           name,
         ).toEqual([]);
-        if (name !== 'integrator' && name !== 'provisioner') {
+        if (name !== 'integrator' && name !== 'submit' && name !== 'provisioner') {
           expect(byService(a, 'secretsmanager'), name).toEqual([]);
         }
         if (name !== 'integrator') {

@@ -8,9 +8,9 @@
  *   CBM_LOG_VKEY            the log's C2SP verifier key (required by every function but the
  *                           router, which reads no variable; the integrator checks that its log
  *                           key is this key)
- *   CBM_LOG_KEY_SECRET_ARN  integrator only: the Secrets Manager secret whose value is the log
+ *   CBM_LOG_KEY_SECRET_ARN  integrator and submit: the Secrets Manager secret whose value is the log
  *                           key file JSON (DESIGN.md §2), read once per cold start (log-key.ts)
- *   CBM_LOG_KEY             integrator only, local runs and tests: the log key file JSON inline,
+ *   CBM_LOG_KEY             integrator and submit, local runs and tests: the log key file JSON inline,
  *                           instead of CBM_LOG_KEY_SECRET_ARN (setting both is refused)
  *   CBM_TABLE               DynamoDB table (default cbm-ledger)
  *   CBM_BUCKET              evidence bucket (default cbm-ledger-evidence)
@@ -25,6 +25,8 @@
  *   CBM_RECOVERY_DELAY_DAYS least days between a party.recover's admission and its
  *                           effectiveAt, the veto window (docs/registry.md; default 14, 1–365:
  *                           never 0, so a recovery can never take effect unannounced)
+ *   CBM_MAX_MERGE_DELAY_SECONDS the deadline every admission promise states, after the accept
+ *                           (default 86400; docs/promises.md)
  *   CBM_PUBLIC_BASE_URL     public view only (lambda/public.ts): absolute URL prefix of its links
  *   CBM_INTEGRATOR_FUNCTION set on the submit function when the stack's wakeIntegrator is on.
  *                           Not acted upon yet (waking needs @aws-sdk/client-lambda, which is not
@@ -51,6 +53,7 @@ import {
   defaultLedgerConfig,
 } from '@cbm-ledger/ledger';
 import type {
+  CheckpointSigner,
   Clock,
   IntegrationIncident,
   LedgerConfig,
@@ -112,8 +115,21 @@ export function readSettings(env: Env): LambdaSettings {
       witnessQuorum: witnessQuorum(env),
       registryMaxAgeMs: registryMaxAgeMs(env),
       recoveryDelayMs: recoveryDelayMs(env),
+      maxMergeDelayMs: maxMergeDelayMs(env),
     },
   };
+}
+
+/** CBM_MAX_MERGE_DELAY_SECONDS: the deadline every admission promise states (docs/promises.md). */
+function maxMergeDelayMs(env: Env): number {
+  const raw = optional(env, 'CBM_MAX_MERGE_DELAY_SECONDS');
+  if (raw === undefined) return defaultLedgerConfig('-').maxMergeDelayMs;
+  if (!/^[1-9][0-9]{0,7}$/.test(raw)) {
+    throw new ConfigurationError(
+      'CBM_MAX_MERGE_DELAY_SECONDS must be an integer from 1 to 99999999',
+    );
+  }
+  return Number(raw) * 1000;
 }
 
 function registryMaxAgeMs(env: Env): number {
@@ -217,10 +233,15 @@ export function buildLedgerService(env: Env): BuiltService<LedgerService> {
 /** What the submit function's routes call: POST /v1/statements and POST /v1/evidence. */
 export type SubmitApi = Pick<LedgerApi, 'submit' | 'createEvidenceUpload' | 'authenticate'>;
 
-export function buildSubmitService(env: Env): BuiltService<SubmitApi> {
+/**
+ * `logKeyFile` is the log key file JSON (log-key.ts): admission signs every admission promise
+ * with the log key (docs/promises.md), so the submit function holds it as the integrator does.
+ */
+export function buildSubmitService(env: Env, logKeyFile: string): BuiltService<SubmitApi> {
   const deps = serviceDeps(env);
   const reads = new LedgerReads(deps);
-  const admission = new Admission({ ...deps, reads });
+  const logSigner = logSignerFrom(env, logKeyFile);
+  const admission = new Admission({ ...deps, reads, logSigner });
   const auth = new RequestAuthenticator(deps);
   return {
     service: {
@@ -303,6 +324,23 @@ export function buildIntegrator(
   onIncident?: (incident: IntegrationIncident) => void,
 ): IntegratorRuntime {
   const settings = readSettings(env);
+  const signer = logSignerFrom(env, logKeyFile);
+  const { statements, log, registry } = dynamoStores(settings);
+  const integrator = new Integrator({
+    statements,
+    log,
+    registry,
+    signer,
+    clock: systemClock,
+    config: settings.config,
+    ...(onIncident === undefined ? {} : { onIncident }),
+  });
+  return { integrator, statements, log, clock: systemClock };
+}
+
+/** The log signer from its key file, refused unless it is the key CBM_LOG_VKEY names. */
+function logSignerFrom(env: Env, logKeyFile: string): CheckpointSigner {
+  const settings = readSettings(env);
   const logVkey = readLogVkey(env, settings.origin);
   let seed: Uint8Array;
   try {
@@ -316,17 +354,7 @@ export function buildIntegrator(
       `the log key is not the key of CBM_LOG_VKEY (its vkey is ${signer.vkey})`,
     );
   }
-  const { statements, log, registry } = dynamoStores(settings);
-  const integrator = new Integrator({
-    statements,
-    log,
-    registry,
-    signer,
-    clock: systemClock,
-    config: settings.config,
-    ...(onIncident === undefined ? {} : { onIncident }),
-  });
-  return { integrator, statements, log, clock: systemClock };
+  return signer;
 }
 
 /** Memoises a builder; a failed build is retried on the next call rather than cached. */

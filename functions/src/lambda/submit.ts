@@ -6,20 +6,26 @@ import { createRoutesHandler } from '../handler.js';
 import type { ApiRoute, LedgerApi } from '../routes/deps.js';
 import { evidenceRoutes } from '../routes/evidence.js';
 import { statementRoutes } from '../routes/statements.js';
-import { buildSubmitService, lazy } from './environment.js';
+import { buildSubmitService, lazy, lazyAsync, readSettings } from './environment.js';
+import { readLogKeyFile } from './log-key.js';
 import { apiEntry, logger } from './observability.js';
 
 export const submitRoutes: readonly ApiRoute[] = [...statementRoutes, ...evidenceRoutes].filter(
   (r) => r.method === 'POST',
 );
 
-const built = lazy(() => buildSubmitService(process.env));
+// The log key signs admission promises (docs/promises.md); read once per execution environment,
+// a failed read is retried by the next invocation.
+const built = lazyAsync(async () =>
+  buildSubmitService(process.env, await readLogKeyFile(process.env)),
+);
+const settings = lazy(() => readSettings(process.env));
 
 const api = createRoutesHandler(
   // These routes call only the methods SubmitApi holds.
   submitRoutes,
-  () => Promise.resolve(built().service as LedgerApi),
-  { logger, limits: () => built().config },
+  async () => (await built()).service as LedgerApi,
+  { logger, limits: () => settings().config },
 );
 
 export const handler = apiEntry('submit', (event, context) => api(event, context));

@@ -11,6 +11,7 @@ import { auditCommand } from './commands/audit.js';
 import { complianceCommand } from './commands/compliance.js';
 import { getCommand } from './commands/get.js';
 import { keygenCommand } from './commands/keygen.js';
+import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { timelineCommand } from './commands/timeline.js';
 import { verifyCommand } from './commands/verify.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   submitCommand,
   getCommand,
   verifyCommand,
+  statusCommand,
   auditCommand,
   witnessCommand,
   complianceCommand,

@@ -23,6 +23,7 @@ import {
   verifyInclusion,
 } from '@cbm-ledger/protocol';
 import type {
+  AdmissionPromise,
   Checkpoint,
   Leaf,
   NoteVerifierKey,
@@ -31,6 +32,7 @@ import type {
 } from '@cbm-ledger/protocol';
 import type { LedgerClient } from './client.js';
 import { VerificationError } from './errors.js';
+import { checkLeafAgainstPromise, verifyPromise } from './promise.js';
 import type { Receipt } from './types.js';
 
 export interface ReceiptOptions {
@@ -57,9 +59,15 @@ export interface VerifiedReceipt {
   cosignatures: VerifiedCosignature[];
   /** The quorum that was required (0 without witnesses). */
   quorum: number;
+  /**
+   * The receipt's admission promise, verified against the log key and matched with the leaf;
+   * `kept` is false when the statement was integrated after the promised deadline (the
+   * operator's fault). Absent when the receipt carries none (statements from before promises).
+   */
+  promise?: AdmissionPromise & { kept: boolean };
 }
 
-const RECEIPT_FIELDS = new Set(['statement', 'leaf', 'inclusion', 'checkpoint']);
+const RECEIPT_FIELDS = new Set(['statement', 'leaf', 'inclusion', 'checkpoint', 'promise']);
 const INCLUSION_FIELDS = new Set(['index', 'treeSize', 'leafHash', 'hashes']);
 
 function fail(code: string, message: string, cause?: unknown): never {
@@ -204,7 +212,7 @@ export function verifyReceipt(receipt: unknown, options: ReceiptOptions): Verifi
     }
   }
 
-  return {
+  const result: VerifiedReceipt = {
     statement,
     leaf,
     index: leaf.index,
@@ -215,6 +223,12 @@ export function verifyReceipt(receipt: unknown, options: ReceiptOptions): Verifi
     cosignatures,
     quorum,
   };
+  const promiseNote = (receipt as { promise?: unknown }).promise;
+  if (promiseNote !== undefined) {
+    const promise = verifyPromise(promiseNote, { logVkey: key, statement });
+    result.promise = { ...promise, kept: checkLeafAgainstPromise(leaf, promise) };
+  }
+  return result;
 }
 
 /**
@@ -239,5 +253,11 @@ export async function currentReceipt(
     fail('CHECKPOINT_INVALID', `the ledger's checkpoint is malformed: ${reason(e)}`, e);
   }
   const inclusion = await client.inclusionProof(leaf.index, size);
-  return { statement: view.statement, leaf, inclusion, checkpoint: note };
+  return {
+    statement: view.statement,
+    leaf,
+    inclusion,
+    checkpoint: note,
+    ...(view.promise === undefined ? {} : { promise: view.promise }),
+  };
 }

@@ -44,6 +44,8 @@ export interface SubmitResult {
   httpStatus: 200 | 201 | 202;
   statement: string;
   status: 'pending' | 'integrated';
+  /** The signed admission promise (docs/promises.md); keep it: it proves the accept. */
+  promise?: string;
   index?: number;
   receipt?: Receipt;
 }

@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalReport, evaluateCompliance } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  complianceEntryFromLeaf,
+  evaluateCompliance,
+} from '@cbm-ledger/compliance';
 import type { ComplianceEntry } from '@cbm-ledger/compliance';
 import {
   NoteKeyType,
@@ -306,9 +310,8 @@ describe('measures and compliance', () => {
       const page = await client.entries(start, answer.report.treeSize - start);
       for (const e of page.entries.slice(0, answer.report.treeSize - start)) {
         entries.push({
-          index: e.index,
-          integratedAt: e.leaf.integratedAt,
-          statementId: e.leaf.statement,
+          // v2 leaves carry acceptedAt, the time deadlines are judged on (docs/promises.md).
+          ...complianceEntryFromLeaf(e.leaf),
           ...(e.envelope === undefined || e.leaf.visibility !== 'public'
             ? {}
             : { statement: JSON.parse(utf8Decode(fromBase64(e.envelope.payload))) as Statement }),

@@ -27,6 +27,8 @@ import type { Activity, ActivityVersion } from './activities.js';
 import { ComplianceInputError, parseAt, prepareEntries } from './entries.js';
 import type { ComplianceEntry, Entry } from './entries.js';
 import { analyzeMeasure, measureBook, partyInterval } from './measures.js';
+import { brokenPromises } from './promises.js';
+import type { OperatorFinding } from './promises.js';
 import { CLAIMS_BASIS, EVIDENCE_BASIS } from './rules.js';
 import type { RuleId } from './rules.js';
 import {
@@ -118,6 +120,12 @@ export interface ComplianceReport {
    * type and statement id.
    */
   claims?: ClaimRecord[];
+  /**
+   * Broken admission promises (promises.ts): present only when there is one, so reports over
+   * logs without them keep their exact bytes. Left out of reports filtered to a measure or to a
+   * party other than the operator.
+   */
+  operatorFindings?: OperatorFinding[];
 }
 
 const SLUG_RE = /^[a-z0-9][a-z0-9.-]{0,63}$/;
@@ -225,6 +233,11 @@ export function evaluateCompliance(input: ComplianceInput): ComplianceReport {
   }
   if (input.party !== undefined) report.party = input.party;
   if (input.measure !== undefined) report.measure = input.measure;
+  const operatorFindings = input.measure === undefined ? brokenPromises(entries) : [];
+  const shown = operatorFindings.filter(
+    (f) => input.party === undefined || f.party === input.party,
+  );
+  if (shown.length > 0) report.operatorFindings = shown;
   return report;
 }
 

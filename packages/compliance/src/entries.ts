@@ -9,13 +9,20 @@ import {
   parseUtcTimestamp,
   validateStatement,
 } from '@cbm-ledger/protocol';
-import type { AnyStatement, Statement } from '@cbm-ledger/protocol';
+import type { AnyStatement, Leaf, Statement } from '@cbm-ledger/protocol';
 
 /** One log entry. `statement` is present only when the evaluator can read it. */
 export interface ComplianceEntry {
   index: number;
-  /** The leaf's `integratedAt` (RFC 3339 UTC): the clock every deadline is judged against. */
+  /** The leaf's `integratedAt` (RFC 3339 UTC). */
   integratedAt: string;
+  /**
+   * A v2 leaf's `acceptedAt` (docs/promises.md): when present, the clock every deadline is
+   * judged against; absent for v1 leaves, which are judged on `integratedAt`.
+   */
+  acceptedAt?: string;
+  /** A v2 leaf's `integrateBy`, the promised deadline; present exactly with `acceptedAt`. */
+  integrateBy?: string;
   /** The leaf's `statement` id. */
   statementId: string;
   statement?: Statement;
@@ -49,7 +56,15 @@ export type EvidenceScope = 'public' | 'all';
 /** An entry after checking: times as epoch ms, the statement only if it is usable evidence. */
 export interface Entry {
   index: number;
+  /**
+   * The time every deadline is judged on: the leaf's acceptedAt for v2 leaves (what the submitter
+   * can prove with its promise), its integratedAt for v1 leaves.
+   */
   integratedAt: number;
+  /** The leaf's own integratedAt, for v2 leaves (where it differs from the judged time). */
+  leafIntegratedAt?: number;
+  /** The promised integration deadline of a v2 leaf. */
+  integrateBy?: number;
   statementId: string;
   statement?: AnyStatement;
 }
@@ -71,6 +86,50 @@ export interface PrepareOptions {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The entry's acceptedAt and integrateBy (v2 leaves), both or neither, with the order the leaf
+ * format guarantees (acceptedAt ≤ integratedAt, acceptedAt ≤ integrateBy). Throws INVALID_ENTRY.
+ */
+function promisedTimes(
+  e: ComplianceEntry,
+  index: number,
+  integratedAt: number,
+): { acceptedAt: number; integrateBy: number } | undefined {
+  if (e.acceptedAt === undefined && e.integrateBy === undefined) return undefined;
+  const acceptedAt = parseUtcTimestamp(e.acceptedAt);
+  const integrateBy = parseUtcTimestamp(e.integrateBy);
+  if (acceptedAt === undefined || integrateBy === undefined) {
+    throw new ComplianceInputError(
+      'INVALID_ENTRY',
+      `entry ${index}: acceptedAt and integrateBy must both be RFC 3339 UTC`,
+    );
+  }
+  if (acceptedAt > integratedAt || integrateBy < acceptedAt) {
+    throw new ComplianceInputError(
+      'INVALID_ENTRY',
+      `entry ${index}: acceptedAt must not follow integratedAt or integrateBy`,
+    );
+  }
+  return { acceptedAt, integrateBy };
+}
+
+/**
+ * The compliance entry of a leaf, as the server and every replaying client build it: one place,
+ * so a v2 leaf's promised times reach the engine the same way everywhere.
+ */
+export function complianceEntryFromLeaf(leaf: Leaf): ComplianceEntry {
+  const entry: ComplianceEntry = {
+    index: leaf.index,
+    integratedAt: leaf.integratedAt,
+    statementId: leaf.statement,
+  };
+  if (leaf.v === 2) {
+    entry.acceptedAt = leaf.acceptedAt;
+    entry.integrateBy = leaf.integrateBy;
+  }
+  return entry;
 }
 
 /** Parses `at` (RFC 3339 UTC, `Z`) or throws INVALID_AT. */
@@ -143,8 +202,17 @@ export function prepareEntries(
         `entry ${index}: statementId is not sha256:<hex>`,
       );
     }
+    const promised = promisedTimes(e, index, integratedAt);
     if (integratedAt > at) continue;
-    const entry: Entry = { index, integratedAt, statementId: e.statementId };
+    const entry: Entry = {
+      index,
+      integratedAt: promised?.acceptedAt ?? integratedAt,
+      statementId: e.statementId,
+    };
+    if (promised !== undefined) {
+      entry.leafIntegratedAt = integratedAt;
+      entry.integrateBy = promised.integrateBy;
+    }
     const s: unknown = e.statement;
     // Security and replayability: outside scope, nothing but `visibility` is read.
     if (s !== undefined && (scope === 'all' || (isRecord(s) && s.visibility === 'public'))) {

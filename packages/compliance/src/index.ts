@@ -3,7 +3,14 @@
  * (DESIGN.md §7). Pure: no I/O; runs in Node and in browsers; shared by the server and the CLI
  * so that a report replayed from the public view is byte-identical to the server's.
  */
-export { ComplianceInputError, parseAt, prepareEntries } from './entries.js';
+export {
+  ComplianceInputError,
+  complianceEntryFromLeaf,
+  parseAt,
+  prepareEntries,
+} from './entries.js';
+export { brokenPromises } from './promises.js';
+export type { OperatorFinding } from './promises.js';
 export type {
   ComplianceEntry,
   ComplianceInputErrorCode,

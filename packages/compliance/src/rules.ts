@@ -8,7 +8,10 @@ export const EVIDENCE_BASIS =
   'Judged only from statements with visibility "public" among the first treeSize entries ' +
   'integrated at or before "at"; the content of participants-only and restricted statements is ' +
   'never evidence, for or against, so that anyone holding the public view can replay this ' +
-  "report. Deadlines are judged against the log's integratedAt, never the issuer's issuedAt. " +
+  'report. Deadlines are judged against the time the log commits to for each entry: its ' +
+  'acceptedAt, promised to the submitter at admission (v2 leaves), else its integratedAt (v1); ' +
+  "never the issuer's issuedAt. A statement integrated after its promised integrateBy is the " +
+  "operator's broken promise (operatorFindings), never the submitter's lateness. " +
   'A party is judged only under public measures it is party to, from their in-force date until ' +
   'the measure ends or its withdrawal takes effect. An obligation is reported once its due time ' +
   'has passed, or earlier when it has already been met in time.';

@@ -11,6 +11,8 @@
 import {
   ErrorCode,
   envelopeDigest,
+  formatPromise,
+  formatUtcMillis,
   isPartyId,
   isProtocolError,
   isStatementType,
@@ -43,6 +45,7 @@ import type { LedgerConfig } from './config.js';
 import { LedgerError, fromProtocolError } from './errors.js';
 import type {
   AdmittedStatement,
+  CheckpointSigner,
   Clock,
   EvidenceStore,
   LogStore,
@@ -87,6 +90,11 @@ export interface AdmissionDeps {
   readonly clock: Clock;
   readonly config: LedgerConfig;
   readonly logVkey: string;
+  /**
+   * The log key, which signs each admission promise (docs/promises.md). Without one, submissions
+   * fail as a configuration fault: a 2xx must never go out without its promise.
+   */
+  readonly logSigner?: CheckpointSigner;
   readonly integration?: IntegrationSignal;
   /** Admission's copy of the registry; without one, every submission reads the snapshot. */
   readonly registryCache?: RegistryCache;
@@ -138,6 +146,13 @@ export class Admission {
   readonly #chain: ChainCache;
 
   constructor(deps: AdmissionDeps) {
+    const signer = deps.logSigner;
+    if (
+      signer !== undefined &&
+      (signer.origin !== deps.config.origin || signer.vkey !== deps.logVkey)
+    ) {
+      throw new Error(`the log signer (${signer.vkey}) is not the key of ${deps.logVkey}`);
+    }
     this.#d = deps;
     this.#registry =
       deps.registryCache ?? new RegistryCache({ registry: deps.registry, maxAgeMs: 0 });
@@ -161,7 +176,7 @@ export class Admission {
     // that stopped between accept and link is found too (and its link finished).
     let admitted: AdmittedStatement;
     try {
-      admitted = await this.#check(statement, envelope, id);
+      admitted = this.#promised(await this.#check(statement, envelope, id));
     } catch (e) {
       if (!(e instanceof LedgerError)) throw e;
       const holder = await this.#d.statements.getBySeq(statement.issuer, statement.seq);
@@ -252,13 +267,42 @@ export class Admission {
   async #answerKnown(statement: AdmittedStatement): Promise<SubmitOutcome> {
     if (statement.index === undefined) await this.#d.statements.link(statement);
     const receipt = await this.#d.reads.receiptFor(statement);
+    // The stored promise, never a fresh one: a crash between accept and answer, or a resubmission,
+    // must not yield two promises for one statement.
+    const promise = statement.promise === undefined ? {} : { promise: statement.promise };
     if (receipt === undefined) {
-      return { status: 200, body: { statement: statement.id, status: 'pending' } };
+      return { status: 200, body: { statement: statement.id, status: 'pending', ...promise } };
     }
     return {
       status: 200,
-      body: { statement: statement.id, status: 'integrated', index: receipt.leaf.index, receipt },
+      body: {
+        statement: statement.id,
+        status: 'integrated',
+        ...promise,
+        index: receipt.leaf.index,
+        receipt,
+      },
     };
+  }
+
+  /**
+   * Signs the admission promise for a statement about to be accepted. It is signed before the
+   * conditional accept and stored by it, so it is durable exactly when the statement is, and
+   * every later answer returns the stored bytes (Ed25519 is deterministic, so even a lost race
+   * between two identical submissions signs the same note).
+   */
+  #promised(statement: AdmittedStatement): AdmittedStatement {
+    const signer = this.#d.logSigner;
+    if (signer === undefined) {
+      throw new Error('admission has no log signer: it cannot sign admission promises');
+    }
+    const body = formatPromise({
+      origin: signer.origin,
+      statement: statement.id,
+      acceptedAt: formatUtcMillis(statement.admittedAt),
+      integrateBy: formatUtcMillis(statement.admittedAt + this.#d.config.maxMergeDelayMs),
+    });
+    return { ...statement, promise: signer.sign(body) };
   }
 
   /**
@@ -356,9 +400,10 @@ export class Admission {
     statement: AdmittedStatement,
     waitSeconds?: number,
   ): Promise<SubmitOutcome> {
+    const promise = statement.promise === undefined ? {} : { promise: statement.promise };
     const pending: SubmitOutcome = {
       status: 202,
-      body: { statement: statement.id, status: 'pending' },
+      body: { statement: statement.id, status: 'pending', ...promise },
     };
     const seconds = Math.min(
       Number.isFinite(waitSeconds) && waitSeconds! > 0 ? waitSeconds! : 0,
@@ -377,6 +422,7 @@ export class Admission {
             body: {
               statement: statement.id,
               status: 'integrated',
+              ...promise,
               index: receipt.leaf.index,
               receipt,
             },

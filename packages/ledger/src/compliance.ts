@@ -21,6 +21,7 @@
 import {
   ComplianceInputError,
   canonicalReport,
+  complianceEntryFromLeaf,
   complianceSummary as summarizeReport,
   evaluateCompliance,
   isRulesVersion,
@@ -328,11 +329,7 @@ export class LedgerCompliance {
 
   async #decode(leaf: Leaf, index: number): Promise<CachedEntry> {
     if (leaf.index !== index) throw new Error(`leaf at ${index} claims index ${leaf.index}`);
-    const entry: ComplianceEntry = {
-      index,
-      integratedAt: leaf.integratedAt,
-      statementId: leaf.statement,
-    };
+    const entry: ComplianceEntry = complianceEntryFromLeaf(leaf);
     const isMeasure = leaf.type.startsWith('measure.');
     // Security: non-public statements are read only if they are measure statements, and then kept
     // apart from `entry`, which is what reports and anonymous timelines are built from.

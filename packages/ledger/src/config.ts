@@ -40,6 +40,12 @@ export interface LedgerConfig {
    * which the party's remaining keys can veto it (docs/registry.md). Default 14 days.
    */
   readonly recoveryDelayMs: number;
+  /**
+   * Maximum merge delay, in ms: every admission promise says the statement will be integrated by
+   * its acceptedAt plus this (docs/promises.md). A statement integrated later is the operator's
+   * broken promise, reported as an operator finding.
+   */
+  readonly maxMergeDelayMs: number;
 }
 
 export function defaultLedgerConfig(origin: string): LedgerConfig {
@@ -57,5 +63,9 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     witnessQuorum: 0,
     registryMaxAgeMs: 1000,
     recoveryDelayMs: DEFAULT_RECOVERY_DELAY_MS,
+    // 24 hours, Certificate Transparency's customary maximum merge delay (RFC 6962 §3): long
+    // enough to ride out an integrator outage and a redeploy, short enough that a held-back
+    // statement is evident within a day.
+    maxMergeDelayMs: 86_400_000,
   };
 }

@@ -25,6 +25,8 @@ import {
   fromBase64,
   leafHash,
   leafHashHex,
+  parseNote,
+  parsePromise,
   parseUtcTimestamp,
   utf8Decode,
 } from '@cbm-ledger/protocol';
@@ -248,12 +250,15 @@ export class Integrator {
       prev = leafHashHex(last);
       notBefore = parseUtcTimestamp(last.integratedAt) ?? 0;
     }
-    // integratedAt never runs backwards along the log, even if the clock does: deadlines are
-    // judged against it (DESIGN.md §7).
-    const integratedAt = formatUtcMillis(Math.max(this.#d.clock.now(), notBefore));
+    // integratedAt never runs backwards along the log, even if the clock does, and never precedes
+    // an acceptance in the batch (admission may run on a machine whose clock is ahead): v1
+    // deadlines are judged against it (DESIGN.md §7), and a v2 leaf must satisfy
+    // acceptedAt ≤ integratedAt (docs/promises.md).
+    const integratedAt = formatUtcMillis(
+      Math.max(this.#d.clock.now(), notBefore, ...chosen.map((s) => s.admittedAt)),
+    );
     const entries: Entry[] = chosen.map((statement, i) => {
-      const leaf: Leaf = {
-        v: 1,
+      const fields = {
         index: size + i,
         prev,
         integratedAt,
@@ -265,6 +270,11 @@ export class Integrator {
         visibility: statement.visibility,
         evidence: statement.evidence.map((hex) => `sha256:${hex}`),
       };
+      // A statement admitted with a promise gets a v2 leaf committing to the promised times;
+      // one accepted before promises existed keeps the v1 form (there is nothing to commit to).
+      const promised = promisedTimes(statement);
+      const leaf: Leaf =
+        promised === undefined ? { v: 1, ...fields } : { v: 2, ...fields, ...promised };
       prev = leafHashHex(leaf);
       return { leaf, statement };
     });
@@ -369,6 +379,25 @@ export class Integrator {
       }
     }
   }
+}
+
+/**
+ * acceptedAt and integrateBy as the statement's stored promise states them. The promise is the
+ * ledger's own, written by the accept; one that does not match its statement is a corrupt store,
+ * and integrating past it would commit the log to times it never promised.
+ */
+function promisedTimes(
+  statement: AdmittedStatement,
+): { acceptedAt: string; integrateBy: string } | undefined {
+  if (statement.promise === undefined) return undefined;
+  const promise = parsePromise(parseNote(statement.promise).text);
+  if (
+    promise.statement !== statement.id ||
+    promise.acceptedAt !== formatUtcMillis(statement.admittedAt)
+  ) {
+    throw new Error(`the stored promise of ${statement.id} does not match the statement`);
+  }
+  return { acceptedAt: promise.acceptedAt, integrateBy: promise.integrateBy };
 }
 
 /**

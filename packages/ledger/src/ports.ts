@@ -36,6 +36,12 @@ export interface AdmittedStatement {
   readonly envelopeDigest: string;
   /** Ledger clock at admission, epoch ms. Orders integration. */
   readonly admittedAt: number;
+  /**
+   * The signed admission promise (docs/promises.md), stored by the same conditional write that
+   * accepts the statement, so every later answer returns these exact bytes. Absent only for
+   * statements accepted before promises existed; those are integrated as v1 leaves.
+   */
+  readonly promise?: string;
   /** The statement's leaf index, once integrated. */
   readonly index?: number;
 }
@@ -247,12 +253,12 @@ export interface EvidenceQuota {
   reserve(party: string, day: string, bytes: number, limits: EvidenceQuotaLimits): Promise<boolean>;
 }
 
-/** The log's signing identity. Only the integrator holds one. */
+/** The log's signing identity. The integrator (checkpoints) and admission (promises) hold one. */
 export interface CheckpointSigner {
   readonly origin: string;
   /** C2SP vkey of the log key (`<origin>+<hash>+<key>`). */
   readonly vkey: string;
-  /** Signs a checkpoint body, returning the signed note. */
+  /** Signs a note body (a checkpoint, or an admission promise), returning the signed note. */
   sign(body: string): string;
 }
 

@@ -130,6 +130,7 @@ export class LedgerReads {
       type: statement.type,
       visibility: statement.visibility,
       admittedAt: new Date(statement.admittedAt).toISOString(),
+      ...(statement.promise === undefined ? {} : { promise: statement.promise }),
       ...(receipt === undefined ? {} : { index: receipt.leaf.index, receipt }),
       ...(mayRead(statement, viewer) ? { envelope: statement.envelope } : {}),
     };
@@ -156,6 +157,7 @@ export class LedgerReads {
       leaf,
       inclusion: await this.#inclusion(index, head.size, leaf),
       checkpoint: head.checkpoint,
+      ...(statement.promise === undefined ? {} : { promise: statement.promise }),
     };
   }
 

@@ -12,7 +12,7 @@
  */
 import { MeasureBook, pendingRecovery } from '@cbm-ledger/compliance';
 import type { MeasureRecord, RecoveryRecord } from '@cbm-ledger/compliance';
-import { formatUtcMillis, parseUtcTimestamp } from '@cbm-ledger/protocol';
+import { formatUtcMillis, leafRecordedAt, parseUtcTimestamp } from '@cbm-ledger/protocol';
 import type {
   AnyStatement,
   GenesisBody,
@@ -200,7 +200,8 @@ export class Registry {
           // The book keeps the first definition of an id and ignores what non-parties say.
           this.#measures.add({
             index: leaf.index,
-            integratedAt: parseUtcTimestamp(leaf.integratedAt) ?? 0,
+            // Judged on the time the log committed to (acceptedAt for v2), as compliance does.
+            integratedAt: parseUtcTimestamp(leafRecordedAt(leaf)) ?? 0,
             statementId: leaf.statement,
             statement: statement as AnyStatement,
           });

@@ -19,6 +19,7 @@ import type { RegistryCache } from './derived-state.js';
 import { CosignatureIntake, WitnessReads } from './cosignatures.js';
 import type { CheckpointStatus, CosignatureReceipt } from './cosignatures.js';
 import type {
+  CheckpointSigner,
   Clock,
   EvidenceQuota,
   EvidenceStore,
@@ -53,6 +54,8 @@ export interface LedgerServiceDeps {
   readonly config: LedgerConfig;
   /** The log's C2SP verifier key, published by GET /v1/ledger and checked against genesis. */
   readonly logVkey: string;
+  /** The log key; admission signs every promise with it (docs/promises.md). */
+  readonly logSigner?: CheckpointSigner;
   readonly integration?: IntegrationSignal;
   /** Replay protection for signed reads; without it signed requests are refused (401). */
   readonly replay?: ReplayGuard;

@@ -32,6 +32,8 @@ export interface Receipt {
   inclusion: InclusionProofJson;
   /** The signed checkpoint note the inclusion proof is against. */
   checkpoint: string;
+  /** The statement's signed admission promise (docs/promises.md); absent for older statements. */
+  promise?: string;
 }
 
 export type StatementStatus = 'pending' | 'integrated';
@@ -39,7 +41,14 @@ export type StatementStatus = 'pending' | 'integrated';
 export interface SubmitOutcome {
   /** 200: known already; 201: integrated within the wait; 202: accepted, pending. */
   status: 200 | 201 | 202;
-  body: { statement: string; status: StatementStatus; index?: number; receipt?: Receipt };
+  body: {
+    statement: string;
+    status: StatementStatus;
+    /** The signed admission promise (docs/promises.md): the same bytes on every answer. */
+    promise?: string;
+    index?: number;
+    receipt?: Receipt;
+  };
 }
 
 export interface StatementView {
@@ -51,6 +60,8 @@ export interface StatementView {
   visibility: string;
   /** Ledger clock at admission, RFC 3339. */
   admittedAt: string;
+  /** The signed admission promise, when the statement has one. */
+  promise?: string;
   index?: number;
   receipt?: Receipt;
   /** Only when the viewer may read the statement. */

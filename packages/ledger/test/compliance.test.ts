@@ -4,7 +4,11 @@
  * notification, and the report compared byte for byte with the one an observer computes offline
  * from the public view alone.
  */
-import { canonicalReport, evaluateCompliance } from '@cbm-ledger/compliance';
+import {
+  canonicalReport,
+  complianceEntryFromLeaf,
+  evaluateCompliance,
+} from '@cbm-ledger/compliance';
 import type { ComplianceEntry, ComplianceReport } from '@cbm-ledger/compliance';
 import {
   fromBase64,
@@ -37,9 +41,8 @@ async function publicEntries(h: Harness, treeSize: number): Promise<ComplianceEn
     const page = await h.service.entries(start, treeSize - start, ANONYMOUS);
     for (const e of page.entries) {
       out.push({
-        index: e.index,
-        integratedAt: e.leaf.integratedAt,
-        statementId: e.leaf.statement,
+        // v2 leaves carry acceptedAt, the time deadlines are judged on (docs/promises.md).
+        ...complianceEntryFromLeaf(e.leaf),
         ...(e.envelope === undefined
           ? {}
           : { statement: parseStatement(fromBase64(e.envelope.payload)) }),

@@ -139,6 +139,7 @@ describe('admission with a registry copy and the integrator in another process (
       clock: h.clock,
       config: h.config,
       logVkey: h.signer.vkey,
+      logSigner: h.signer,
       registryCache: new RegistryCache({
         registry: memory.registry,
         maxAgeMs: 1000,
@@ -172,6 +173,7 @@ describe('admission with a registry copy and the integrator in another process (
       clock: h.clock,
       config: h.config,
       logVkey: h.signer.vkey,
+      logSigner: h.signer,
       registryCache: new RegistryCache({ registry: memory.registry, maxAgeMs: 0 }),
     });
     await h.bootstrap(['state:JOR']);
@@ -312,9 +314,14 @@ describe('idempotency without a read before the accept', () => {
       infoExchangeBody(2026),
     );
     const again = await h.submitEnvelope(envelope);
+    expect(outcome.body.promise).toMatch(/^cbm-ledger\/promise\/v1\n/);
     expect(again).toEqual({
       status: 200,
-      body: { statement: outcome.body.statement, status: 'pending' },
+      body: {
+        statement: outcome.body.statement,
+        status: 'pending',
+        promise: outcome.body.promise,
+      },
     });
   });
 
@@ -329,6 +336,7 @@ describe('idempotency without a read before the accept', () => {
       clock: h.clock,
       config: h.config,
       logVkey: h.signer.vkey,
+      logSigner: h.signer,
     });
     const wrongPrev = h.statement('state:JOR', 'info.exchange', infoExchangeBody(2026), {
       prev: `sha256:${'ab'.repeat(32)}`,

@@ -166,6 +166,7 @@ export class Harness {
       clock: this.clock,
       config: this.config,
       logVkey: this.signer.vkey,
+      logSigner: this.signer,
       ...(options.integration === undefined ? {} : { integration: options.integration }),
       ...(options.registryCache === undefined ? {} : { registryCache: options.registryCache }),
     });

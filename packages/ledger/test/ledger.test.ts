@@ -80,7 +80,11 @@ describe('a ledger from genesis to receipts', () => {
     const { outcome, envelope } = await h.issue('state:JOR', 'info.exchange', infoExchangeBody());
     expect(outcome).toEqual({
       status: 202,
-      body: { statement: outcome.body.statement, status: 'pending' },
+      body: {
+        statement: outcome.body.statement,
+        status: 'pending',
+        promise: expect.stringMatching(/^cbm-ledger\/promise\/v1\n/) as unknown,
+      },
     });
     const pendingView = await h.service.statement(outcome.body.statement, {});
     expect(pendingView.status).toBe('pending');
@@ -92,8 +96,12 @@ describe('a ledger from genesis to receipts', () => {
     expect(view.index).toBe(3);
     expect(view.envelope).toEqual(envelope);
     verifyReceipt(view.receipt!, info.logVkey);
+    // A promised statement's leaf is v2 and commits to the promise's times (docs/promises.md).
+    expect(view.receipt!.promise).toBe(outcome.body.promise);
     expect(view.receipt!.leaf).toMatchObject({
-      v: 1,
+      v: 2,
+      acceptedAt: '2026-03-01T09:30:00.000Z',
+      integrateBy: '2026-03-02T09:30:00.000Z',
       index: 3,
       type: 'info.exchange',
       issuer: 'state:JOR',
@@ -163,9 +171,15 @@ describe('idempotency', () => {
     const { envelope, outcome } = await h.issue('state:JOR', 'info.exchange', infoExchangeBody());
     const before = dumpMemoryStores(h.memory);
     const again = await h.submitEnvelope(envelope);
+    // The stored promise again, byte for byte: one statement never gets two promises.
+    expect(outcome.body.promise).toMatch(/^cbm-ledger\/promise\/v1\n/);
     expect(again).toEqual({
       status: 200,
-      body: { statement: outcome.body.statement, status: 'pending' },
+      body: {
+        statement: outcome.body.statement,
+        status: 'pending',
+        promise: outcome.body.promise,
+      },
     });
     expect(dumpMemoryStores(h.memory)).toBe(before);
 

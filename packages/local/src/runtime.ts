@@ -175,7 +175,12 @@ async function start(
   await ensureTable(dynamo, settings.table);
   if (!embedS3) await ensureBucket(s3, settings.bucket);
 
-  const config = defaultLedgerConfig(origin);
+  const config = {
+    ...defaultLedgerConfig(origin),
+    ...(settings.maxMergeDelayMs === undefined
+      ? {}
+      : { maxMergeDelayMs: settings.maxMergeDelayMs }),
+  };
   const stores = createDynamoStores({ client: dynamo, table: settings.table });
   const s3Evidence = new S3EvidenceStore({
     client: s3,
@@ -214,6 +219,7 @@ async function start(
     clock,
     config,
     logVkey: signer.vkey,
+    logSigner: signer,
     integration: signal,
     registryCache,
   });

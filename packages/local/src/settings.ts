@@ -26,6 +26,8 @@ export interface LocalSettings {
   readonly dynamoEndpoint: string | undefined;
   /** External S3; s3rver under the data dir when undefined. */
   readonly s3Endpoint: string | undefined;
+  /** CBM_MAX_MERGE_DELAY_SECONDS: the promised integration deadline; the ledger default if unset. */
+  readonly maxMergeDelayMs?: number;
 }
 
 export class SettingsError extends Error {
@@ -78,7 +80,14 @@ export function readSettings(env: Env, cwd: string = process.cwd()): LocalSettin
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new SettingsError(`CBM_TABLE must be a DynamoDB table name, not ${table}`);
   }
+  const mergeDelayText = value(env, 'CBM_MAX_MERGE_DELAY_SECONDS');
+  if (mergeDelayText !== undefined && !/^[1-9][0-9]{0,7}$/.test(mergeDelayText)) {
+    throw new SettingsError(
+      `CBM_MAX_MERGE_DELAY_SECONDS must be an integer from 1 to 99999999, not ${mergeDelayText}`,
+    );
+  }
   return {
+    ...(mergeDelayText === undefined ? {} : { maxMergeDelayMs: Number(mergeDelayText) * 1000 }),
     host: HOST,
     port,
     dataDir: resolve(cwd, value(env, 'CBM_DATA_DIR') ?? DEFAULT_DATA_DIR),

@@ -20,6 +20,7 @@ import {
   verifyInclusion,
 } from './merkle.js';
 import { signNoteText, verifyNote } from './note.js';
+import { openPromise, signPromise } from './promise.js';
 import { parseStatement } from './statement/index.js';
 import { parseJsonStrict } from './json.js';
 
@@ -38,6 +39,8 @@ export const CONFORMANCE_OPS = [
   'dsse-sign',
   'dsse-verify',
   'validate-statement',
+  'sign-promise',
+  'verify-promise',
 ] as const;
 
 export type ConformanceOp = (typeof CONFORMANCE_OPS)[number];
@@ -221,6 +224,23 @@ const ops: Record<ConformanceOp, (input: Input) => Record<string, unknown>> = {
     const payload = str(input, 'payload');
     const statement = parseStatement(payload);
     return { ok: true, type: statement.type };
+  },
+  // Admission promises (docs/promises.md): the log key signs the promise note; a verifier opens
+  // it with the log vkey, rejecting other origins (PROMISE_WRONG_ORIGIN) and bad signatures.
+  'sign-promise': (input) => ({
+    note: signPromise(
+      {
+        origin: str(input, 'origin'),
+        statement: str(input, 'statement'),
+        acceptedAt: str(input, 'acceptedAt'),
+        integrateBy: str(input, 'integrateBy'),
+      },
+      b64(input, 'seed', 32),
+    ),
+  }),
+  'verify-promise': (input) => {
+    const promise = openPromise(str(input, 'note'), parseVkey(str(input, 'vkey')));
+    return { ok: true, ...promise };
   },
 };
 

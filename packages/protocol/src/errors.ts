@@ -37,6 +37,10 @@ export const ErrorCode = {
   RANGE_INVALID: 'RANGE_INVALID',
   /** A leaf does not match its expected hash or chain. */
   LEAF_INVALID: 'LEAF_INVALID',
+  /** An admission promise's text is malformed (docs/promises.md). */
+  PROMISE_INVALID: 'PROMISE_INVALID',
+  /** An admission promise names another ledger than the log key's. */
+  PROMISE_WRONG_ORIGIN: 'PROMISE_WRONG_ORIGIN',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -36,6 +36,7 @@ export * from './checkpoint.js';
 export * from './cosignature.js';
 export * from './dsse.js';
 export * from './leaf.js';
+export * from './promise.js';
 export * from './statement/index.js';
 export * from './conformance.js';
 export * from './http-signature.js';

@@ -1,6 +1,11 @@
 /**
  * Log leaves (DESIGN.md section 4, normative): one per integrated statement, serialised with
  * RFC 8785 (JCS) and hashed as an RFC 6962 leaf.
+ *
+ * Two versions live side by side (docs/promises.md): v1 as DESIGN.md §4 defines it, and v2, which
+ * adds `acceptedAt` (the ledger clock at the durable accept, as the statement's admission promise
+ * signed it) and `integrateBy` (the promised integration deadline). Old logs keep their v1 leaves
+ * valid forever; a v2 leaf commits the log to the times a submitter can prove with its promise.
  */
 import type { Visibility } from './statement/model.js';
 import { toHex, utf8Encode } from './bytes.js';
@@ -17,8 +22,8 @@ import { hashLeaf } from './tree-hash.js';
 
 export type { Visibility };
 
-export interface Leaf {
-  v: 1;
+/** Fields both leaf versions share. */
+interface LeafFields {
   /** Position in the log, from 0. */
   index: number;
   /** Hex leaf hash of leaf `index - 1`; GENESIS_PREV for leaf 0. The ledger-wide chain. */
@@ -38,6 +43,28 @@ export interface Leaf {
   evidence: string[];
 }
 
+export interface LeafV1 extends LeafFields {
+  v: 1;
+}
+
+export interface LeafV2 extends LeafFields {
+  v: 2;
+  /** Ledger clock at the durable accept (RFC 3339 ms Z), as the admission promise states it. */
+  acceptedAt: string;
+  /** The promised integration deadline: acceptedAt + the maximum merge delay (RFC 3339 ms Z). */
+  integrateBy: string;
+}
+
+export type Leaf = LeafV1 | LeafV2;
+
+/**
+ * The time the log commits to having received the statement: what deadlines are judged on.
+ * `acceptedAt` for a v2 leaf (the submitter holds a signed promise of it), `integratedAt` for v1.
+ */
+export function leafRecordedAt(leaf: Leaf): string {
+  return leaf.v === 2 ? leaf.acceptedAt : leaf.integratedAt;
+}
+
 export const GENESIS_PREV = '0'.repeat(64);
 
 const LEAF_FIELDS = [
@@ -53,7 +80,9 @@ const LEAF_FIELDS = [
   'visibility',
   'evidence',
 ] as const;
+const LEAF_V2_FIELDS = [...LEAF_FIELDS, 'acceptedAt', 'integrateBy'] as const;
 const LEAF_FIELD_SET: ReadonlySet<string> = new Set(LEAF_FIELDS);
+const LEAF_V2_FIELD_SET: ReadonlySet<string> = new Set(LEAF_V2_FIELDS);
 
 const VISIBILITIES: ReadonlySet<string> = new Set(['public', 'participants', 'restricted']);
 
@@ -65,11 +94,11 @@ const INTEGRATED_AT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const TYPE_RE = /^[a-z][a-z0-9-]{0,31}(?:\.[a-z][a-z0-9-]{0,31}){1,3}$/;
 
 /**
- * The JCS serialisation of a leaf. Built from the eleven defined fields only, so a runtime object
- * carrying extra properties cannot change what is hashed.
+ * The JCS serialisation of a leaf. Built from the defined fields of its version only (eleven for
+ * v1, thirteen for v2), so a runtime object carrying extra properties cannot change what is hashed.
  */
 export function canonicalLeaf(leaf: Leaf): string {
-  return canonicalize({
+  const common = {
     v: leaf.v,
     index: leaf.index,
     prev: leaf.prev,
@@ -81,7 +110,9 @@ export function canonicalLeaf(leaf: Leaf): string {
     seq: leaf.seq,
     visibility: leaf.visibility,
     evidence: leaf.evidence,
-  });
+  };
+  if (leaf.v !== 2) return canonicalize(common);
+  return canonicalize({ ...common, acceptedAt: leaf.acceptedAt, integrateBy: leaf.integrateBy });
 }
 
 /** RFC 6962 leaf hash: SHA-256(0x00 ‖ UTF-8 of the canonical leaf). */
@@ -125,8 +156,10 @@ function parseLeafValue(input: unknown): Leaf {
     throw violation('leaf must be a JSON object', '$');
   }
   const obj = input as Record<string, unknown>;
+  const fields = obj.v === 2 ? LEAF_V2_FIELDS : LEAF_FIELDS;
+  const fieldSet = obj.v === 2 ? LEAF_V2_FIELD_SET : LEAF_FIELD_SET;
   for (const k of Object.keys(obj)) {
-    if (!LEAF_FIELD_SET.has(k)) {
+    if (!fieldSet.has(k)) {
       throw new ProtocolError(
         ErrorCode.UNKNOWN_FIELD,
         `unknown field ${JSON.stringify(k)}`,
@@ -134,22 +167,18 @@ function parseLeafValue(input: unknown): Leaf {
       );
     }
   }
-  for (const k of LEAF_FIELDS) {
+  for (const k of fields) {
     if (obj[k] === undefined) throw violation('missing field', `$.${k}`);
   }
   const { v, index, prev, integratedAt, statement, envelope, type, issuer, seq, visibility } = obj;
 
-  if (v !== 1) throw violation('must be 1', '$.v');
+  if (v !== 1 && v !== 2) throw violation('must be 1 or 2', '$.v');
   if (!isNonNegativeSafeInteger(index))
     throw violation('must be a non-negative integer', '$.index');
   if (typeof prev !== 'string' || !SHA256_HEX_RE.test(prev)) {
     throw violation('must be 64 lowercase hex digits', '$.prev');
   }
-  if (
-    typeof integratedAt !== 'string' ||
-    !INTEGRATED_AT_RE.test(integratedAt) ||
-    !isExactUtcMillis(integratedAt)
-  ) {
+  if (!isLeafTime(integratedAt)) {
     throw violation('must be an RFC 3339 UTC time with milliseconds and Z', '$.integratedAt');
   }
   if (!isStatementId(statement)) throw violation('must be sha256:<hex>', '$.statement');
@@ -173,8 +202,7 @@ function parseLeafValue(input: unknown): Leaf {
     if (!isStatementId(e)) throw violation('must be sha256:<hex>', `$.evidence[${i}]`);
     evidenceIds.push(e);
   }
-  return {
-    v: 1,
+  const common: LeafFields = {
     index,
     prev,
     integratedAt,
@@ -186,6 +214,27 @@ function parseLeafValue(input: unknown): Leaf {
     visibility: visibility as Visibility,
     evidence: evidenceIds,
   };
+  if (v === 1) return { v: 1, ...common };
+  const { acceptedAt, integrateBy } = obj;
+  if (!isLeafTime(acceptedAt)) {
+    throw violation('must be an RFC 3339 UTC time with milliseconds and Z', '$.acceptedAt');
+  }
+  if (!isLeafTime(integrateBy)) {
+    throw violation('must be an RFC 3339 UTC time with milliseconds and Z', '$.integrateBy');
+  }
+  // Same-length fixed-format UTC strings compare as their instants do. A statement cannot be
+  // integrated before it was accepted, nor promised a deadline before its acceptance; an
+  // integratedAt after integrateBy is valid (a broken promise, reported against the operator).
+  if (acceptedAt > integratedAt) {
+    throw violation('must not be later than integratedAt', '$.acceptedAt');
+  }
+  if (integrateBy < acceptedAt)
+    throw violation('must not be earlier than acceptedAt', '$.integrateBy');
+  return { v: 2, ...common, acceptedAt, integrateBy };
+}
+
+function isLeafTime(t: unknown): t is string {
+  return typeof t === 'string' && INTEGRATED_AT_RE.test(t) && isExactUtcMillis(t);
 }
 
 /** True when the timestamp names a real instant and is exactly how that instant is written, which

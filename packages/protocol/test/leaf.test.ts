@@ -118,7 +118,9 @@ describe('parseLeaf', () => {
       ErrorCode.SCHEMA_VIOLATION,
       '$.integratedAt',
     ],
-    ['v 2', set({ v: 2 }), ErrorCode.SCHEMA_VIOLATION, '$.v'],
+    ['v 3', set({ v: 3 }), ErrorCode.SCHEMA_VIOLATION, '$.v'],
+    // v2 (docs/promises.md) is defined, but only with acceptedAt and integrateBy.
+    ['v 2 without its promise times', set({ v: 2 }), ErrorCode.SCHEMA_VIOLATION, '$.acceptedAt'],
     ['v "1"', set({ v: '1' }), ErrorCode.SCHEMA_VIOLATION, '$.v'],
     ['a negative index', set({ index: -1 }), ErrorCode.SCHEMA_VIOLATION, '$.index'],
     ['a fractional index', set({ index: 1.5 }), ErrorCode.SCHEMA_VIOLATION, '$.index'],

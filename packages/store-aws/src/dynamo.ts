@@ -15,7 +15,7 @@
  *
  * | item              | pk                  | sk                    | attributes |
  * |-------------------|---------------------|-----------------------|------------|
- * | acceptance        | `issuer#<party>`    | `seq#<seq>`           | id, issuer, seq, prev (S or NULL), type, visibility, audience (L of S), evidence (L of S), envelope (JSON S), envelopeDigest, admittedAt (N); while pending gpk `pending#<0..3>` + gsk `<admittedAt 15 digits>#<issuer>#<seq>`; once integrated `index` (N) |
+ * | acceptance        | `issuer#<party>`    | `seq#<seq>`           | id, issuer, seq, prev (S or NULL), type, visibility, audience (L of S), evidence (L of S), envelope (JSON S), envelopeDigest, admittedAt (N), promise (S, the signed admission promise); while pending gpk `pending#<0..3>` + gsk `<admittedAt 15 digits>#<issuer>#<seq>`; once integrated `index` (N) |
  * | id pointer        | `statement#<id>`    | `statement`           | issuer, seq, index (N, once integrated) |
  * | citation          | `evidence#<hex>`    | `cites#<issuer>#<seq>`| issuer, seq: a statement citing evidence object `<hex>` |
  * | leaf bundle       | `leaves`            | `bundle#<index/256>`  | `l<index%256>`: the canonical (JCS) leaf, or `ref:<hex>` for a leaf over 1,400 bytes |
@@ -293,6 +293,8 @@ function statementItem(st: AdmittedStatement, index: number | undefined): Item {
     envelopeDigest: S(st.envelopeDigest),
     admittedAt: N(st.admittedAt),
   };
+  // The signed admission promise rides on the accepting write itself (docs/promises.md).
+  if (st.promise !== undefined) item['promise'] = S(st.promise);
   if (index === undefined) {
     item['gpk'] = S(`pending#${pendingShard(st.id)}`);
     // Admission time, then (issuer, seq): a total order, and the memory adapter's. Party ids use
@@ -320,7 +322,9 @@ function parseStatement(item: Item, pointerIndex?: number): AdmittedStatement {
     envelopeDigest: getS(item, 'envelopeDigest'),
     admittedAt: getN(item, 'admittedAt'),
   };
-  return index === undefined ? st : { ...st, index };
+  const promise = getOptS(item, 'promise');
+  const withPromise = promise === undefined ? st : { ...st, promise };
+  return index === undefined ? withPromise : { ...withPromise, index };
 }
 
 interface PendingShard {

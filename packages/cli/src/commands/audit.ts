@@ -4,13 +4,16 @@
  */
 import { availableParallelism } from 'node:os';
 import type { LedgerClient } from '@cbm-ledger/client';
-import { logKey } from '@cbm-ledger/client';
+import { logKey, witnessKey } from '@cbm-ledger/client';
 import type { NoteVerifierKey } from '@cbm-ledger/protocol';
 import { auditLog } from '../audit/core.js';
 import { auditEvidence } from '../audit/evidence.js';
 import type { EvidenceAuditReport } from '../audit/evidence.js';
 import type { AuditReport, AuditSource } from '../audit/core.js';
 import { VerifyPool } from '../audit/pool.js';
+import { checkWitnessTimes } from '../audit/witness-check.js';
+import type { WitnessCheckResult } from '../audit/witness-check.js';
+import { DEFAULT_WITNESS_SKEW_MS } from '../audit/witness-times.js';
 import { parseAuditState } from '../audit/state.js';
 import type { AuditState } from '../audit/state.js';
 import type { Command, Context } from '../command.js';
@@ -18,6 +21,7 @@ import {
   flag,
   integerOption,
   keyOption,
+  listOption,
   plural,
   readOptionalJson,
   stringOption,
@@ -64,6 +68,7 @@ function printReport(
   report: AuditReport,
   trust: Trust,
   stateFile: string | undefined,
+  witnessTimes?: WitnessCheckResult,
 ): void {
   const out = ctx.out;
   out.line(`Audit of ${report.origin} at ${ctx.server}`);
@@ -91,6 +96,11 @@ function printReport(
       `  ✓ ${plural(report.envelopes, 'readable statement')}: ids, envelope digests and ${plural(report.signatures, 'signature')} against the registry at each index`,
     );
     out.line(`  ✓ issuer chains of ${plural(report.issuers, 'party', 'parties')}`);
+    if (witnessTimes !== undefined) {
+      out.line(
+        `  ✓ integratedAt and acceptedAt within the witnesses' times: ${plural(witnessTimes.cosignatures, 'cosignature')} on ${plural(witnessTimes.checkpoints, 'checkpoint')} (skew ${witnessTimes.skewMs / 1000} s)`,
+      );
+    }
     if (report.leafOnly > 0) {
       out.line(
         `  – ${plural(report.leafOnly, 'entry', 'entries')} readable as leaves only (not public; --key reads more)`,
@@ -124,6 +134,12 @@ export const auditCommand: Command = {
     '  --strict-schema   also re-validate every readable statement against the full schema',
     '  --evidence        also download every cited evidence object readable by this auditor',
     '                    (--key reads more) and check its bytes against the cited SHA-256',
+    "  --witness-times   check every integratedAt and acceptedAt against the witnesses'",
+    '                    cosignature times: a checkpoint cosigned at T holds only leaves',
+    '                    integrated by T, and no leaf beyond it existed at T (docs/promises.md)',
+    '  --witness VKEY    a witness key to trust for --witness-times (repeatable; default: the',
+    '                    witnesses the ledger lists)',
+    '  --witness-skew S  the tolerance of those checks, in seconds (default 300)',
     '',
     'Exit status 1 names the first bad index.',
   ].join('\n'),
@@ -135,6 +151,9 @@ export const auditCommand: Command = {
     'page-size': { type: 'string' },
     'strict-schema': { type: 'boolean' },
     evidence: { type: 'boolean' },
+    'witness-times': { type: 'boolean' },
+    witness: { type: 'string', multiple: true },
+    'witness-skew': { type: 'string' },
   },
   positionals: [0, 0],
   async run(ctx) {
@@ -143,6 +162,10 @@ export const auditCommand: Command = {
     const workers =
       integerOption(ctx.values, 'workers', { min: 1, max: 256 }) ?? availableParallelism();
     const pageSize = integerOption(ctx.values, 'page-size', { min: 1, max: 1000 }) ?? 1000;
+    const witnessTimes = flag(ctx.values, 'witness-times');
+    const skewSeconds = integerOption(ctx.values, 'witness-skew', { min: 0, max: 86_400 });
+    const witnessVkeys = listOption(ctx.values, 'witness');
+    const witnessKeys = witnessVkeys.map(witnessKey);
     let state: AuditState | undefined;
     if (stateFile !== undefined) {
       const raw = await readOptionalJson(stateFile, 'state file');
@@ -180,6 +203,37 @@ export const auditCommand: Command = {
       bar.done();
       await pool.close();
     }
+    let witnessResult: WitnessCheckResult | undefined;
+    if (witnessTimes && report.ok) {
+      if (witnessVkeys.length === 0) {
+        ctx.out.note(
+          'cbm: --witness-times uses the witnesses the ledger lists; pass --witness to use your own',
+        );
+      }
+      witnessResult = await checkWitnessTimes({
+        client,
+        logKey: trustedKey,
+        witnesses:
+          witnessKeys.length > 0
+            ? witnessKeys
+            : (await client.info()).witnesses.map((w) => witnessKey(w.vkey)),
+        treeSize: report.treeSize,
+        rootHash: report.rootHash,
+        skewMs: skewSeconds === undefined ? DEFAULT_WITNESS_SKEW_MS : skewSeconds * 1000,
+        pageSize,
+      });
+      if (witnessResult.failures.length > 0) {
+        const indices = witnessResult.failures
+          .map((f) => f.index)
+          .filter((i): i is number => i !== undefined);
+        report = {
+          ...report,
+          ok: false,
+          failures: [...report.failures, ...witnessResult.failures],
+          ...(indices.length === 0 ? {} : { firstBadIndex: Math.min(...indices) }),
+        };
+      }
+    }
     if (stateFile !== undefined)
       await writeFileAtomic(stateFile, `${JSON.stringify(report.state)}\n`);
     let evidence: EvidenceAuditReport | undefined;
@@ -215,6 +269,7 @@ export const auditCommand: Command = {
     ctx.out.result({
       ...rest,
       ...(evidence === undefined ? {} : { evidence }),
+      ...(witnessResult === undefined ? {} : { witnessTimes: witnessResult }),
       logKeyTrust: trust,
       ...(stateFile === undefined ? {} : { stateFile }),
     });
@@ -223,7 +278,7 @@ export const auditCommand: Command = {
         `Evidence: ${plural(evidence.cited, 'object')} cited, ${evidence.verified} verified against their hashes, ${evidence.unreadable} not readable by this auditor`,
       );
     }
-    printReport(ctx, report, trust, stateFile);
+    printReport(ctx, report, trust, stateFile, witnessResult);
     if (!report.ok) {
       ctx.out.note(
         `cbm: audit failed${report.firstBadIndex === undefined ? '' : ` at index ${report.firstBadIndex}`}: ${report.failures[0]?.message ?? ''}`,

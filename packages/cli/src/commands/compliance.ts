@@ -8,6 +8,7 @@ import type { ComplianceReport, LedgerClient } from '@cbm-ledger/client';
 import { logKey } from '@cbm-ledger/client';
 import {
   canonicalReport,
+  complianceEntryFromLeaf,
   evaluateCompliance,
   isRulesVersion,
   OUTCOMES,
@@ -44,6 +45,12 @@ export function printReport(ctx: Context, report: ComplianceReport): void {
   out.line(
     `  rule sets: ${report.ruleSets.map((r) => `${r.id} ${r.version}`).join(', ') || 'none (no public measure in force)'}`,
   );
+  // Broken admission promises are the operator's, never a state's (docs/promises.md).
+  for (const f of report.operatorFindings ?? []) {
+    out.line(
+      `  OPERATOR broke a promise: entry ${f.index} (${f.subjects[0]}) due by ${shortTime(f.due)}, integrated ${shortTime(f.actual)}`,
+    );
+  }
   const parties = [...new Set(report.findings.map((f) => f.party))].sort();
   if (parties.length === 0) {
     out.line('  no findings');
@@ -160,11 +167,7 @@ async function recompute(
       }
       range.append(leafHash(leaf));
       prev = leaf;
-      const entry: ComplianceEntry = {
-        index,
-        integratedAt: leaf.integratedAt,
-        statementId: leaf.statement,
-      };
+      const entry: ComplianceEntry = complianceEntryFromLeaf(leaf);
       if (view.envelope !== undefined && leaf.visibility === 'public') {
         const payload = fromBase64(view.envelope.payload);
         if (statementId(payload) !== leaf.statement) {

@@ -20,6 +20,7 @@ import {
   writeFileAtomic,
 } from '../command.js';
 import { CommandError, EXIT_OK, UsageError } from '../errors.js';
+import { keepPromise } from '../promises.js';
 
 const VISIBILITIES: readonly Visibility[] = ['public', 'participants', 'restricted'];
 
@@ -112,6 +113,18 @@ export const submitCommand: Command = {
       ...(wait === undefined ? {} : { waitSeconds: wait }),
     });
     const { result, statement } = submitted;
+    // Kept before anything else can fail: the promise is the proof that the ledger accepted the
+    // statement, whatever happens to it later (`cbm status`).
+    let promiseFile: string | undefined;
+    if (result.promise !== undefined) {
+      promiseFile = await keepPromise(ctx.io.env, {
+        origin: info.origin,
+        server: ctx.server,
+        statement: result.statement,
+        promise: result.promise,
+        receivedAt: new Date().toISOString(),
+      });
+    }
 
     let verified: VerifiedReceipt | undefined;
     if (result.receipt !== undefined) {
@@ -136,6 +149,7 @@ export const submitCommand: Command = {
       seq: statement.seq,
       visibility: statement.visibility,
       ...(result.index === undefined ? {} : { index: result.index }),
+      ...(result.promise === undefined ? {} : { promise: result.promise, promiseFile }),
       ...(evidence.length === 0 ? {} : { evidence }),
       ...(result.receipt === undefined ? {} : { receipt: result.receipt }),
       ...(receiptOut === undefined || result.receipt === undefined
@@ -145,6 +159,9 @@ export const submitCommand: Command = {
     const again = result.httpStatus === 200 ? ' (already known to the ledger)' : '';
     ctx.out.line(`Accepted ${type} ${result.statement}${again}`);
     ctx.out.line(`  issuer ${statement.issuer}, seq ${statement.seq}, ${statement.visibility}`);
+    if (promiseFile !== undefined) {
+      ctx.out.line(`  signed admission promise kept in ${promiseFile} (see 'cbm status')`);
+    }
     if (verified !== undefined) {
       ctx.out.line(
         `  integrated as entry ${verified.index} at ${verified.leaf.integratedAt}; checkpoint size ${verified.treeSize}`,

@@ -3,6 +3,7 @@
  * temporary data directory and a free port, optionally on an in-memory dynalite this test owns
  * (so a test can edit the store behind the ledger's back, as an attacker with database access).
  */
+import { mkdtempSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,6 +108,16 @@ export interface CbmResult {
   json<T = Record<string, unknown>>(): T;
 }
 
+/**
+ * The CLI state dir (CBM_HOME) of this test process: never the real ~/.cbm, whatever a command
+ * keeps there (received promises). A test may pass its own CBM_HOME.
+ */
+let testHome: string | undefined;
+function defaultHome(): string {
+  testHome ??= mkdtempSync(join(tmpdir(), 'cbm-home-'));
+  return testHome;
+}
+
 /** Runs `cbm` in this process, as a user would at a terminal (not a TTY: no progress bar). */
 export async function cbm(
   args: readonly string[],
@@ -119,6 +130,7 @@ export async function cbm(
     stderr: { write: (t: string) => (stderr += t) },
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
     env: {
+      CBM_HOME: defaultHome(),
       ...(options.server === undefined ? {} : { CBM_SERVER: options.server }),
       ...options.env,
     },

@@ -100,6 +100,16 @@ export function describePortConformance(
       },
     );
 
+    it('keeps the signed admission promise with the statement, through integration', async () => {
+      const { statements } = await makeStores();
+      const promise = 'cbm-ledger/promise/v1\norigin o\n\n— o AAAAAAA=\n';
+      const st = statement({ promise });
+      await statements.accept(st);
+      expect(await statements.getBySeq(st.issuer, st.seq)).toEqual(st);
+      await statements.markIntegrated([{ statement: st, index: 3 }]);
+      expect(await statements.getById(st.id)).toEqual({ ...st, index: 3 });
+    });
+
     it('answers a repeated claim of the same statement with the statement itself', async () => {
       const { statements } = await makeStores();
       const st = statement();
