@@ -3,6 +3,7 @@
  * temporary data directory and a free port, optionally on an in-memory dynalite this test owns
  * (so a test can edit the store behind the ledger's back, as an attacker with database access).
  */
+import { mkdtempSync } from 'node:fs';
 import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -107,6 +108,12 @@ export interface CbmResult {
   json<T = Record<string, unknown>>(): T;
 }
 
+/**
+ * The CLI's state directory ($CBM_HOME: the outbox) for this test process, so that tests never
+ * write to ~/.cbm; a test that needs its own passes CBM_HOME in `env`.
+ */
+export const TEST_CBM_HOME = mkdtempSync(join(tmpdir(), 'cbm-cli-home-'));
+
 /** Runs `cbm` in this process, as a user would at a terminal (not a TTY: no progress bar). */
 export async function cbm(
   args: readonly string[],
@@ -119,6 +126,7 @@ export async function cbm(
     stderr: { write: (t: string) => (stderr += t) },
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
     env: {
+      CBM_HOME: TEST_CBM_HOME,
       ...(options.server === undefined ? {} : { CBM_SERVER: options.server }),
       ...options.env,
     },
