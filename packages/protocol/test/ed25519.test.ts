@@ -21,12 +21,9 @@ interface Rfc8032Vector {
   signature: string;
 }
 
-const rfc8032 = JSON.parse(
-  readFileSync(
-    vectorPath('rfc8032-ed25519.json'),
-    'utf8',
-  ),
-) as { vectors: Rfc8032Vector[] };
+const rfc8032 = JSON.parse(readFileSync(vectorPath('rfc8032-ed25519.json'), 'utf8')) as {
+  vectors: Rfc8032Vector[];
+};
 
 if (nodeEd25519 === undefined) throw new Error('tests run on Node: node:crypto must be present');
 const node: Ed25519 = nodeEd25519;
