@@ -3,36 +3,13 @@
  * one, and each passes its type's validator inside an otherwise valid statement.
  */
 import { describe, expect, it } from 'vitest';
-import { toBase64Url } from '../src/bytes.js';
 import {
   BODY_EXAMPLES,
   STATEMENT_TYPES,
   exampleBody,
   validateStatement,
 } from '../src/statement/index.js';
-import type { StatementType } from '../src/statement/index.js';
-
-/** A statement around `body` that is valid in every field but the body. */
-export function exampleStatement(type: StatementType, body: unknown): unknown {
-  const issuer =
-    type === 'ledger.genesis' || type === 'party.register'
-      ? 'operator:cbm'
-      : type === 'observer.report'
-        ? 'observer:un-team'
-        : 'state:JOR';
-  return {
-    v: 1,
-    ledger: 'cbm-ledger.example/mena',
-    type,
-    issuer,
-    seq: 1,
-    prev: null,
-    issuedAt: '2026-03-01T09:30:00.000Z',
-    nonce: toBase64Url(new Uint8Array(16).fill(7)),
-    visibility: 'public',
-    body,
-  };
-}
+import { exampleStatement } from './fixtures/example-statement.js';
 
 describe('example bodies', () => {
   it.each([...STATEMENT_TYPES])('%s has an example that validates', (type) => {
