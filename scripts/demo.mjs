@@ -44,7 +44,8 @@ async function cbm(...args) {
     stdout: { write: (t) => process.stdout.write(t.replace(/^/gm, '     ').replace(/ {5}$/, '')) },
     stderr: { write: (t) => process.stderr.write(t.replace(/^/gm, '     ').replace(/ {5}$/, '')) },
     stdin: process.stdin,
-    env: { ...process.env, CBM_SERVER: server },
+    // The CLI's outbox lives with the demo's other files, not in ~/.cbm.
+    env: { ...process.env, CBM_SERVER: server, CBM_HOME: join(dir, '.cbm') },
     cwd: dir,
   });
   if (code !== 0) throw new Error(`cbm ${args[0]} failed (exit ${code})`);

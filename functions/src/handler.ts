@@ -9,7 +9,7 @@ import { defaultLedgerConfig } from '@cbm-ledger/ledger';
 import { requestViewer } from './http/auth.js';
 import { errorResponse } from './http/problem.js';
 import type { ApiLogger } from './http/problem.js';
-import { createRouter } from './http/router.js';
+import { answerFor, createRouter } from './http/router.js';
 import type { Route } from './http/router.js';
 import type { ApiDeps, ApiLimits, ApiRoute, LedgerApi } from './routes/deps.js';
 
@@ -67,9 +67,9 @@ export function createRoutesHandler(
     try {
       // Routing first: an unknown path or a wrong method needs no domain, and no cold start.
       const run = route(event, requestId);
-      return await run({ service: await resolve(), limits: limits() });
+      return answerFor(event, await run({ service: await resolve(), limits: limits() }));
     } catch (error) {
-      return errorResponse(error, logger, requestId);
+      return answerFor(event, errorResponse(error, logger, requestId));
     }
   };
 }

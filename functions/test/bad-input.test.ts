@@ -526,6 +526,14 @@ const rows: Row[] = [
     code: 'RANGE_INVALID',
   },
   {
+    name: 'consistency from the empty tree (RFC 6962 defines none)',
+    method: 'GET',
+    path: '/v1/proofs/consistency',
+    request: { query: { from: '0', to: '1' } },
+    status: 400,
+    code: 'RANGE_INVALID',
+  },
+  {
     name: 'consistency with to beyond the log',
     method: 'GET',
     path: '/v1/proofs/consistency',

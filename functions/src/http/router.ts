@@ -7,7 +7,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { LedgerError } from '@cbm-ledger/ledger';
 import { problemResponse } from './problem.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
 
 export interface Route<D> {
   readonly method: HttpMethod;
@@ -36,9 +36,15 @@ export type Resolve<D> = (
 
 /**
  * Throws NOT_FOUND (no route has the path) or MALFORMED (undecodable path); a path that exists
- * with another method answers 405 with `Allow`.
+ * with another method answers 405 with `Allow`. HEAD is answered on every GET path as RFC 9110
+ * §9.3.2 asks: the GET handler runs (so status and headers are exactly GET's) and the body is
+ * dropped.
  */
-export function createRouter<D>(routes: readonly Route<D>[]): Resolve<D> {
+export function createRouter<D>(
+  routes: readonly Route<D>[],
+  options: { readonly head?: boolean } = {},
+): Resolve<D> {
+  const serveHead = options.head ?? true;
   const compiled: CompiledRoute<D>[] = routes.map((route) => ({
     route,
     segments: route.path
@@ -53,6 +59,7 @@ export function createRouter<D>(routes: readonly Route<D>[]): Resolve<D> {
   return (event, requestId) => {
     const segments = splitPath(event.path);
     const allowed = new Set<HttpMethod>();
+    const head = serveHead && event.httpMethod === 'HEAD';
     for (const candidate of compiled) {
       const params = match(candidate.segments, segments);
       if (params === undefined) continue;
@@ -60,7 +67,12 @@ export function createRouter<D>(routes: readonly Route<D>[]): Resolve<D> {
         const { handler } = candidate.route;
         return (deps) => handler({ event, params, requestId }, deps);
       }
+      if (head && candidate.route.method === 'GET') {
+        const { handler } = candidate.route;
+        return (deps) => handler({ event, params, requestId }, deps);
+      }
       allowed.add(candidate.route.method);
+      if (serveHead && candidate.route.method === 'GET') allowed.add('HEAD');
     }
     if (allowed.size === 0) {
       throw new LedgerError('NOT_FOUND', `no route for ${event.path}`);
@@ -80,6 +92,30 @@ export function createRouter<D>(routes: readonly Route<D>[]): Resolve<D> {
 /** `.` and `..`, also percent-encoded (`%2e%2E`), as RFC 3986 §3.3 dot segments. */
 export function isDotSegment(decoded: string): boolean {
   return decoded === '.' || decoded === '..';
+}
+
+/**
+ * The answer as sent for the request's method: for HEAD, GET's status and headers without the
+ * body (success or problem alike), its content-length what GET's would be.
+ */
+export function answerFor(
+  event: APIGatewayProxyEvent,
+  result: APIGatewayProxyResult,
+): APIGatewayProxyResult {
+  return event.httpMethod === 'HEAD' ? withoutBody(result) : result;
+}
+
+function withoutBody(result: APIGatewayProxyResult): APIGatewayProxyResult {
+  const length = Buffer.byteLength(
+    result.body,
+    result.isBase64Encoded === true ? 'base64' : 'utf8',
+  );
+  return {
+    ...result,
+    body: '',
+    isBase64Encoded: false,
+    headers: { ...result.headers, 'content-length': String(length) },
+  };
 }
 
 function splitPath(path: string): string[] {

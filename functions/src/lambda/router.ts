@@ -25,7 +25,9 @@ export const routerTable: readonly Route<undefined>[] = [...apiRoutes, ...public
   }),
 );
 
-const route = createRouter<undefined>(routerTable);
+// HEAD is not served here: API Gateway must give HEAD to the function serving the path's GET
+// (infra), since this function has no data access. Until then HEAD answers 405 in AWS.
+const route = createRouter<undefined>(routerTable, { head: false });
 
 export async function routeOnly(
   event: APIGatewayProxyEvent,

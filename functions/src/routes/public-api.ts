@@ -9,7 +9,7 @@ import { sha256, toBase64Url, utf8Encode } from '@cbm-ledger/protocol';
 import { errorResponse } from '../http/problem.js';
 import type { ApiLogger } from '../http/problem.js';
 import { header } from '../http/request.js';
-import { createRouter } from '../http/router.js';
+import { answerFor, createRouter } from '../http/router.js';
 import { PUBLIC_PREFIX, publicRoutes } from './public.js';
 import type { PublicApi, PublicDeps, PublicLimits } from './public.js';
 
@@ -79,9 +79,12 @@ export function createPublicHandler(
     const requestId = context?.awsRequestId ?? event.requestContext?.requestId;
     try {
       const run = route(event, requestId);
-      return withEntityTag(event, await run({ ledger: await resolve(), limits: limits() }));
+      return answerFor(
+        event,
+        withEntityTag(event, await run({ ledger: await resolve(), limits: limits() })),
+      );
     } catch (error) {
-      return errorResponse(error, logger, requestId);
+      return answerFor(event, errorResponse(error, logger, requestId));
     }
   };
 }

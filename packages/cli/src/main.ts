@@ -13,6 +13,7 @@ import { getCommand } from './commands/get.js';
 import { keygenCommand } from './commands/keygen.js';
 import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
+import { templateCommand } from './commands/template.js';
 import { timelineCommand } from './commands/timeline.js';
 import { verifyCommand } from './commands/verify.js';
 import { witnessCommand } from './commands/witness.js';
@@ -22,6 +23,7 @@ import type { Io } from './io.js';
 
 export const COMMANDS: readonly Command[] = [
   keygenCommand,
+  templateCommand,
   submitCommand,
   getCommand,
   verifyCommand,
@@ -65,6 +67,14 @@ function commandHelp(c: Command): string {
   ].join('\n');
 }
 
+/**
+ * The base URL the client appends `/v1/…` to: `https://host`, `https://host/v1` and
+ * `https://host/v1/` all mean the same ledger (and `…/public/v1` its public view, `…/public`).
+ */
+export function normalizeServer(server: string): string {
+  return server.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
 /** Runs `cbm` with `argv` (without node and script); resolves with the exit status. */
 export async function run(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
@@ -72,7 +82,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   const server = (() => {
     const i = rest.indexOf('--server');
     const fromFlag = i >= 0 ? rest[i + 1] : rest.find((a) => a.startsWith('--server='))?.slice(9);
-    return fromFlag ?? io.env['CBM_SERVER'] ?? DEFAULT_SERVER;
+    return normalizeServer(fromFlag ?? io.env['CBM_SERVER'] ?? DEFAULT_SERVER);
   })();
   const out = new Output(io, wantsJson);
   try {

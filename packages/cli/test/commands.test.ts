@@ -16,7 +16,7 @@ import { fromBase64, parseKeyFile, toBase64 } from '@cbm-ledger/protocol';
 import type { KeyFile } from '@cbm-ledger/protocol';
 import { run as runCbm } from '../src/main.js';
 import { build, ROOT } from './support/build.js';
-import { cbm, startLedger, tempDir } from './support/ledger.js';
+import { TEST_CBM_HOME, cbm, startLedger, tempDir } from './support/ledger.js';
 import type { CbmResult, Ledger } from './support/ledger.js';
 import { measureBody, notificationBody } from './support/log.js';
 
@@ -26,7 +26,7 @@ function run_(args: string[], signal: AbortSignal, out: (t: string) => void): Pr
     stdout: { write: out },
     stderr: { write: () => undefined },
     stdin: Readable.from([]),
-    env: { CBM_SERVER: ledger.url },
+    env: { CBM_SERVER: ledger.url, CBM_HOME: TEST_CBM_HOME },
     cwd: dir,
     signal,
   });

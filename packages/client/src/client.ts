@@ -11,6 +11,8 @@
 import { formatQuery, keyFileSeed, signRequestHeaders } from '@cbm-ledger/protocol';
 import type { Envelope, KeyFile } from '@cbm-ledger/protocol';
 import { ApiError, ConnectionError, ResponseError } from './errors.js';
+import { RETRY_STATUSES, defaultSleep, parseRetryAfter, retryDelay } from './retry.js';
+import type { RetryOptions } from './retry.js';
 import type { Problem } from './errors.js';
 import type {
   ComplianceAnswer,
@@ -52,6 +54,8 @@ export interface ClientOptions {
   readonly auth?: ReadAuth;
   /** Per-request timeout; default 120 s (a submit may wait 20 s for integration). */
   readonly timeoutMs?: number;
+  /** Retrying 429 and 503 answers (Retry-After honoured, with jitter); see retry.ts. */
+  readonly retry?: RetryOptions;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -111,6 +115,7 @@ export class LedgerClient {
   readonly #fetch: typeof fetch;
   readonly #auth: ReadAuth | undefined;
   readonly #timeoutMs: number;
+  readonly #retry: RetryOptions;
   #origin: Promise<string> | undefined;
 
   constructor(options: ClientOptions = {}) {
@@ -129,6 +134,7 @@ export class LedgerClient {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#auth = options.auth;
     this.#timeoutMs = options.timeoutMs ?? 120_000;
+    this.#retry = options.retry ?? {};
     if (options.auth?.origin !== undefined) this.#origin = Promise.resolve(options.auth.origin);
   }
 
@@ -150,7 +156,25 @@ export class LedgerClient {
 
   // ---- transport --------------------------------------------------------------------------
 
+  /** One request, repeated while the ledger answers 429 or 503 and the retry policy allows. */
   async #send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const sleep = this.#retry.sleep ?? defaultSleep;
+    for (let attempt = 0; ; attempt++) {
+      // Signed again on every attempt: a signature's nonce and created time are single-use.
+      const response = await this.#sendOnce(method, path, options);
+      if (!RETRY_STATUSES.has(response.status)) return response;
+      const wait = retryDelay(
+        attempt,
+        parseRetryAfter(response.headers.get('retry-after')),
+        this.#retry,
+      );
+      if (wait === undefined) return response;
+      await response.body?.cancel();
+      await sleep(wait);
+    }
+  }
+
+  async #sendOnce(method: string, path: string, options: RequestOptions): Promise<Response> {
     const pairs = Object.entries(options.query ?? {}).filter(
       (e): e is [string, string | number] => e[1] !== undefined,
     );

@@ -6,6 +6,8 @@
  */
 export { DEFAULT_SERVER, LedgerClient, PublicView } from './client.js';
 export type { ClientOptions, ReadAuth } from './client.js';
+export { parseRetryAfter, retryDelay } from './retry.js';
+export type { RetryOptions } from './retry.js';
 export {
   ApiError,
   ConnectionError,

@@ -108,6 +108,12 @@ export interface SubmitStatementOptions {
   /** Attempts when another submission by the same issuer takes the seq first; default 3. */
   attempts?: number;
   now?: () => number;
+  /**
+   * Called with each signed statement before it is sent, and awaited: a caller that must survive
+   * a crash (the CLI's outbox) stores the envelope here, so that a second run resubmits these
+   * exact bytes instead of signing a new statement.
+   */
+  onSigned?: (signed: { statement: Statement; envelope: Envelope; id: string }) => Promise<void>;
 }
 
 export interface SubmittedStatement {
@@ -150,6 +156,7 @@ export async function submitStatement(
       ...(options.now === undefined ? {} : { now: options.now() }),
     });
     const envelope = signStatement(statement, keys);
+    await options.onSigned?.({ statement, envelope, id: envelopeStatementId(envelope) });
     try {
       const result = await client.submit(envelope, {
         ...(options.waitSeconds === undefined ? {} : { waitSeconds: options.waitSeconds }),

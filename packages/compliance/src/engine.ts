@@ -253,6 +253,8 @@ export interface ComplianceSummary {
   at: string;
   party?: string;
   measure?: string;
+  /** The rules version of the report it summarises (absent: 1.0.0), so a replay can match it. */
+  rulesVersion?: RulesVersion;
   ruleSets: { id: RuleSetId; version: string }[];
   /**
    * One row per judged state, by party id: how many ESTABLISHED findings had each outcome, and
@@ -299,6 +301,7 @@ export function complianceSummary(report: ComplianceReport): ComplianceSummary {
   };
   if (report.party !== undefined) summary.party = report.party;
   if (report.measure !== undefined) summary.measure = report.measure;
+  if (report.rulesVersion !== undefined) summary.rulesVersion = report.rulesVersion;
   return summary;
 }
 

@@ -11,14 +11,17 @@ import {
   RULE_SETS,
   consistencyProofFromNodes,
   consistencyProofNodeIds,
+  canonicalLeaf,
   encodeVkey,
   fromBase64,
+  hashLeaf,
   inclusionProofFromNodes,
   inclusionProofNodeIds,
   isStatementId,
   leafHash,
   nodeKey,
   toBase64,
+  utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Leaf, NodeId } from '@cbm-ledger/protocol';
 import type { LedgerConfig } from './config.js';
@@ -219,7 +222,13 @@ export class LedgerReads {
   }
 
   async #entryView(leaf: Leaf, viewer: Viewer): Promise<EntryView> {
-    const view: EntryView = { index: leaf.index, leaf, leafHash: toBase64(leafHash(leaf)) };
+    const bytes = utf8Encode(canonicalLeaf(leaf));
+    const view: EntryView = {
+      index: leaf.index,
+      leaf,
+      leafHash: toBase64(hashLeaf(bytes)),
+      leafBytes: toBase64(bytes),
+    };
     // Skip the statement read when the answer cannot include the envelope anyway.
     if (leaf.visibility !== 'public' && viewer.party === undefined) return view;
     let statement: AdmittedStatement | undefined;
@@ -277,6 +286,13 @@ export class LedgerReads {
     requireCount(from, 'from');
     requireCount(to, 'to');
     if (from > to) throw new LedgerError('RANGE_INVALID', `from ${from} exceeds to ${to}`);
+    // RFC 6962 §2.1.2 defines consistency only from a non-empty tree: every tree extends the
+    // empty one, and an empty "proof" for it would be accepted by a verifier for any root.
+    if (from === 0) {
+      throw new LedgerError('RANGE_INVALID', 'from must be at least 1 (RFC 6962 §2.1.2)', {
+        parameter: 'from',
+      });
+    }
     const size = (await this.#d.log.readHead())?.size ?? 0;
     if (to > size) {
       throw new LedgerError('TREE_SIZE_BEYOND_LOG', `to ${to} exceeds the log (${size})`);

@@ -73,6 +73,12 @@ export interface EntryView {
   leaf: Leaf;
   /** RFC 6962 leaf hash, base64. */
   leafHash: string;
+  /**
+   * The leaf's canonical (RFC 8785) bytes, base64: SHA-256(0x00 ‖ these bytes) is `leafHash`,
+   * so a verifier in any language checks the hash and reads the fields from these bytes without
+   * re-implementing JCS.
+   */
+  leafBytes: string;
   /** Only when the viewer may read the statement. */
   envelope?: Envelope;
 }

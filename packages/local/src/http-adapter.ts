@@ -168,7 +168,9 @@ export function writeResult(
     res.setHeader(name, values.map(String));
   }
   for (const [name, value] of Object.entries(extraHeaders)) res.setHeader(name, value);
-  res.setHeader('content-length', body.length);
+  // A HEAD answer has no body but keeps the length GET's would have (set by the router).
+  if (body.length > 0 || !res.hasHeader('content-length'))
+    res.setHeader('content-length', body.length);
   res.statusCode = result.statusCode;
   res.end(body);
 }

@@ -115,7 +115,17 @@ describe('the local HTTP adapter', () => {
     expect((await request('GET', '/nothing')).status).toBe(404);
     const wrong = await request('PATCH', '/v1/checkpoint');
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('GET');
+    // HEAD is served on every GET path (RFC 9110 §9.3.2), so Allow names it too.
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('answers HEAD on a GET path with the GET status and length and no body, over real HTTP', async () => {
+    const get = await fetch(`${base}/v1/checkpoint`);
+    const text = await get.text();
+    const head = await fetch(`${base}/v1/checkpoint`, { method: 'HEAD' });
+    expect(head.status).toBe(get.status);
+    expect(head.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(await head.text()).toBe('');
   });
 });
 

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runConformance } from '../src/conformance.js';
+import { VECTORS_DIR } from './fixtures/vectors.js';
 
 // Drives the real bin (built output), as an independent suite would after `npm ci`.
 const BIN = fileURLToPath(new URL('../bin/cbm-conformance.js', import.meta.url));
-const VECTORS = fileURLToPath(new URL('../../../../shared/vectors/', import.meta.url));
+const VECTORS = VECTORS_DIR;
 
 interface Run {
   code: number | null;

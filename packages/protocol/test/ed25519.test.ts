@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../src/bytes.js';
 import type { Ed25519 } from '../src/ed25519.js';
+import { vectorPath } from './fixtures/vectors.js';
 import {
   ed25519,
   isAcceptablePublicKey,
@@ -21,12 +21,9 @@ interface Rfc8032Vector {
   signature: string;
 }
 
-const rfc8032 = JSON.parse(
-  readFileSync(
-    fileURLToPath(new URL('../../../../shared/vectors/rfc8032-ed25519.json', import.meta.url)),
-    'utf8',
-  ),
-) as { vectors: Rfc8032Vector[] };
+const rfc8032 = JSON.parse(readFileSync(vectorPath('rfc8032-ed25519.json'), 'utf8')) as {
+  vectors: Rfc8032Vector[];
+};
 
 if (nodeEd25519 === undefined) throw new Error('tests run on Node: node:crypto must be present');
 const node: Ed25519 = nodeEd25519;

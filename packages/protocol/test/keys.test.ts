@@ -154,7 +154,7 @@ describe('key names', () => {
 describe('verifier keys (vkeys)', () => {
   // Ed25519 (0x01) vkeys from public sources:
   const noteVkeys = [
-    // C2SP signed-note v1.0.0, "Verifier keys" example (shared/vectors/c2sp-signed-note.json).
+    // C2SP signed-note v1.0.0, "Verifier keys" example (fixtures/vectors/c2sp-signed-note.json).
     'example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k',
     // golang.org/x/mod/sumdb/note package documentation.
     'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW',

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../src/bytes.js';
@@ -15,13 +14,14 @@ import {
   signNoteText,
   verifyNote,
 } from '../src/note.js';
+import { vectorPath } from './fixtures/vectors.js';
 
-const vector = JSON.parse(
-  readFileSync(
-    fileURLToPath(new URL('../../../../shared/vectors/c2sp-signed-note.json', import.meta.url)),
-    'utf8',
-  ),
-) as { vkey: string; note: string; text: string; wantVerified: boolean };
+const vector = JSON.parse(readFileSync(vectorPath('c2sp-signed-note.json'), 'utf8')) as {
+  vkey: string;
+  note: string;
+  text: string;
+  wantVerified: boolean;
+};
 
 const impls: Ed25519[] = [nodeEd25519!, naclEd25519];
 

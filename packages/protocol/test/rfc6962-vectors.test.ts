@@ -1,14 +1,14 @@
-// RFC 6962 proof vectors from transparency-dev/merkle testdata (Apache-2.0), read unchanged from
-// ../shared/vectors/rfc6962 beside the checkout. One case per file, named by its relative path.
+// RFC 6962 proof vectors from transparency-dev/merkle testdata (Apache-2.0), vendored unchanged in
+// fixtures/vectors/rfc6962 (see its README and LICENSE). One case per file, named by its relative path.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromBase64 } from '../src/bytes.js';
 import { ErrorCode, ProtocolError } from '../src/errors.js';
 import { rootFromInclusionProof, verifyConsistency, verifyInclusion } from '../src/merkle.js';
+import { vectorPath } from './fixtures/vectors.js';
 
-const vectorsDir = fileURLToPath(new URL('../../../../shared/vectors/rfc6962/', import.meta.url));
+const vectorsDir = vectorPath('rfc6962/');
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })

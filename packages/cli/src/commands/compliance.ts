@@ -4,11 +4,12 @@
  * for byte with the ledger's (DESIGN.md §7: findings are a pure function of the first treeSize
  * entries and `at`).
  */
-import type { ComplianceReport, LedgerClient } from '@cbm-ledger/client';
+import type { ComplianceReport, ComplianceSummary, LedgerClient } from '@cbm-ledger/client';
 import { logKey } from '@cbm-ledger/client';
 import {
   canonicalReport,
   complianceEntryFromLeaf,
+  complianceSummary,
   evaluateCompliance,
   isRulesVersion,
   OUTCOMES,
@@ -18,6 +19,7 @@ import type { ComplianceEntry, Finding, RulesVersion } from '@cbm-ledger/complia
 import {
   CompactRange,
   GENESIS_PREV,
+  canonicalize,
   fromBase64,
   leafHash,
   leafHashHex,
@@ -111,6 +113,45 @@ export function describeFinding(f: Finding): string {
   return `${f.outcome.toUpperCase().padEnd(14)} ${f.party} ${f.rule} (${f.measure})${standing}, due ${shortTime(f.due)}${actual}: ${f.detail}`;
 }
 
+/**
+ * The public view (`--server https://host/public`) answers GET …/v1/compliance with the summary
+ * (counts per state), not the report: what the answer is decides how it is printed and compared.
+ */
+function kindOf(value: unknown): 'report' | 'summary' {
+  const v = value as { findings?: unknown; states?: unknown; ruleSets?: unknown } | null;
+  if (typeof v === 'object' && v !== null && Array.isArray(v.ruleSets)) {
+    if (Array.isArray(v.findings)) return 'report';
+    if (Array.isArray(v.states)) return 'summary';
+  }
+  throw new CommandError(
+    'BAD_RESPONSE',
+    'the ledger answered GET /v1/compliance with neither a compliance report nor a summary',
+  );
+}
+
+export function printSummary(ctx: Context, summary: ComplianceSummary): void {
+  const out = ctx.out;
+  out.line(
+    `Compliance summary (public view) for ${summary.ledger}: the first ${plural(summary.treeSize, 'entry', 'entries')} (root ${summary.rootHash}) as of ${shortTime(summary.at)}`,
+  );
+  if (summary.party !== undefined) out.line(`  party   ${summary.party}`);
+  if (summary.measure !== undefined) out.line(`  measure ${summary.measure}`);
+  out.line(
+    `  rule sets: ${summary.ruleSets.map((r) => `${r.id} ${r.version}`).join(', ') || 'none (no public measure in force)'}`,
+  );
+  if (summary.states.length === 0) {
+    out.line('  no findings');
+    return;
+  }
+  const width = Math.max(...summary.states.map((s) => s.party.length));
+  for (const row of summary.states) {
+    const counts = OUTCOMES.filter((o) => (row.outcomes[o] ?? 0) > 0).map(
+      (o) => `${row.outcomes[o]} ${o}`,
+    );
+    out.line(`  ${row.party.padEnd(width)}  ${counts.join(', ')}`);
+  }
+}
+
 interface Recomputed {
   text: string;
   report: ComplianceReport;
@@ -121,7 +162,7 @@ interface Recomputed {
 async function recompute(
   ctx: Context,
   client: LedgerClient,
-  server: ComplianceReport,
+  server: Pick<ComplianceReport, 'treeSize' | 'at' | 'party' | 'measure' | 'rulesVersion'>,
 ): Promise<Recomputed> {
   const info = await client.info();
   const vkey = stringOption(ctx.values, 'log-vkey') ?? info.logVkey;
@@ -222,7 +263,7 @@ async function recompute(
   return { text: canonicalReport(local), report: local, publicStatements };
 }
 
-function rulesVersionOf(report: ComplianceReport): RulesVersion {
+function rulesVersionOf(report: Pick<ComplianceReport, 'rulesVersion'>): RulesVersion {
   const v = report.rulesVersion ?? '1.0.0';
   if (!isRulesVersion(v)) {
     throw new CommandError(
@@ -295,6 +336,9 @@ export const complianceCommand: Command = {
     };
     const client = ctx.client(await keyOption(ctx, 'key'));
     const answer = await client.compliance(query);
+    if (kindOf(answer.report) === 'summary') {
+      return summaryRun(ctx, client, answer.text, answer.report as unknown as ComplianceSummary);
+    }
     if (!flag(ctx.values, 'offline')) {
       if (ctx.out.json) ctx.io.stdout.write(`${answer.text}\n`);
       printReport(ctx, answer.report);
@@ -331,3 +375,47 @@ export const complianceCommand: Command = {
     return EXIT_FAILED;
   },
 };
+
+/**
+ * The same command against the public view: the summary printed, or with --offline the report
+ * recomputed from the public entries and its summary compared with the served one.
+ */
+async function summaryRun(
+  ctx: Context,
+  client: LedgerClient,
+  text: string,
+  summary: ComplianceSummary,
+): Promise<number> {
+  if (!flag(ctx.values, 'offline')) {
+    if (ctx.out.json) ctx.io.stdout.write(`${text}\n`);
+    printSummary(ctx, summary);
+    return EXIT_OK;
+  }
+  const local = await recompute(ctx, client, summary);
+  const mine = canonicalize(complianceSummary(local.report));
+  const theirs = canonicalize(summary);
+  const identical = mine === theirs;
+  ctx.out.result({
+    ok: identical,
+    identical,
+    view: 'public',
+    treeSize: summary.treeSize,
+    at: summary.at,
+    rootHash: local.report.rootHash,
+    publicStatements: local.publicStatements,
+    serverSha256: sha256Hex(utf8Encode(theirs)),
+    localSha256: sha256Hex(utf8Encode(mine)),
+    summary,
+  });
+  printSummary(ctx, summary);
+  ctx.out.line('');
+  if (identical) {
+    ctx.out.line(
+      `Recomputed offline from ${plural(summary.treeSize, 'entry', 'entries')} (${plural(local.publicStatements, 'public statement')}), checked against the signed checkpoint: the same summary as the public view's.`,
+    );
+    return EXIT_OK;
+  }
+  ctx.out.line("The summary recomputed offline DIFFERS from the public view's.");
+  ctx.out.note("cbm: the public view's compliance summary does not match the recomputed one");
+  return EXIT_FAILED;
+}

@@ -9,6 +9,7 @@ import {
   fromBase64,
   generateKeyFile,
   isPartyId,
+  isValidKeyName,
 } from '@cbm-ledger/protocol';
 import type { Command } from '../command.js';
 import { requiredOption, stringOption } from '../command.js';
@@ -22,9 +23,11 @@ export const keygenCommand: Command = {
     'Options:',
     '  --party ID           state:<ISO alpha-3>, observer:<slug> or operator:<slug>',
     '  --out FILE           where to write the key file',
-    '  --witness-name NAME  also print the cosignature vkey this key has as witness NAME',
+    '  --witness-name NAME  this key also witnesses checkpoints as NAME: print the `witness`',
+    '                       member party.register takes, and the cosignature vkey verifiers use',
     '',
-    'Give the operator the keyid and public key (never the file) to register the party.',
+    'Give the operator the keyid and public key (never the file) to register the party: the',
+    '`register` lines are the body members of party.register, ready to paste.',
   ].join('\n'),
   options: {
     party: { type: 'string' },
@@ -41,6 +44,9 @@ export const keygenCommand: Command = {
       );
     }
     const witnessName = stringOption(ctx.values, 'witness-name');
+    if (witnessName !== undefined && !isValidKeyName(witnessName)) {
+      throw new UsageError('--witness-name must be a key name (no spaces or "+")');
+    }
     const keyFile = generateKeyFile(party);
     const witnessVkey =
       witnessName === undefined
@@ -63,6 +69,13 @@ export const keygenCommand: Command = {
     } finally {
       await handle.close();
     }
+    // What party.register takes: the raw public key (as in `keys`), not the vkey.
+    const register = {
+      keys: [{ keyid: keyFile.keyid, publicKey: keyFile.publicKey }],
+      ...(witnessName === undefined
+        ? {}
+        : { witness: { name: witnessName, publicKey: keyFile.publicKey } }),
+    };
     ctx.out.result({
       ok: true,
       file: out,
@@ -70,12 +83,19 @@ export const keygenCommand: Command = {
       keyid: keyFile.keyid,
       publicKey: keyFile.publicKey,
       ...(witnessVkey === undefined ? {} : { witnessVkey }),
+      register,
     });
     ctx.out.line(`Wrote a new key for ${party} to ${out} (mode 0600). Keep it secret.`);
     ctx.out.line(`  keyid       ${keyFile.keyid}`);
     ctx.out.line(`  public key  ${keyFile.publicKey}`);
-    if (witnessVkey !== undefined) ctx.out.line(`  witness     ${witnessVkey}`);
+    if (witnessVkey !== undefined)
+      ctx.out.line(`  witness     ${witnessVkey} (vkey, for verifiers)`);
     ctx.out.line('Give the operator the keyid and public key to register or rotate to this key.');
+    ctx.out.line('For the party.register body:');
+    ctx.out.line(`  "keys": ${JSON.stringify(register.keys)}`);
+    if (register.witness !== undefined) {
+      ctx.out.line(`  "witness": ${JSON.stringify(register.witness)}`);
+    }
     return EXIT_OK;
   },
 };

@@ -1,14 +1,27 @@
 /**
  * `cbm submit TYPE BODY --key FILE …`: builds the issuer's next statement (its chain head read
- * from the ledger), uploads any evidence, signs with the issuer's and co-signers' keys, submits,
- * and with --wait keeps the receipt.
+ * from the ledger), checks it against the schema, uploads any evidence, signs with the issuer's
+ * and co-signers' keys, keeps the signed envelope in the outbox, submits, and with --wait keeps
+ * the receipt. Run again before a receipt arrived, it resubmits the envelope from the outbox
+ * (outbox.ts) instead of signing a second statement.
  */
-import { basename } from 'node:path';
-import { submitStatement, uploadEvidence, verifyReceipt } from '@cbm-ledger/client';
-import type { StatementDraft, VerifiedReceipt } from '@cbm-ledger/client';
+import {
+  buildStatement,
+  isApiError,
+  submitStatement,
+  uploadEvidence,
+  verifyReceipt,
+} from '@cbm-ledger/client';
+import type {
+  EvidenceSource,
+  LedgerClient,
+  StatementDraft,
+  SubmitResult,
+  VerifiedReceipt,
+} from '@cbm-ledger/client';
 import { evidenceFromFile, readKeyFile } from '@cbm-ledger/client/node';
-import { STATEMENT_TYPES, isStatementType } from '@cbm-ledger/protocol';
-import type { EvidenceRef, Visibility } from '@cbm-ledger/protocol';
+import { STATEMENT_TYPES, isStatementType, parseStatement, utf8Encode } from '@cbm-ledger/protocol';
+import type { Envelope, EvidenceRef, Statement, Visibility } from '@cbm-ledger/protocol';
 import { readBody } from '../body.js';
 import type { Command } from '../command.js';
 import {
@@ -21,6 +34,7 @@ import {
 } from '../command.js';
 import { CommandError, EXIT_OK, UsageError } from '../errors.js';
 import { keepPromise } from '../promises.js';
+import { Outbox, outboxKey } from '../outbox.js';
 
 const VISIBILITIES: readonly Visibility[] = ['public', 'participants', 'restricted'];
 
@@ -33,6 +47,10 @@ export const submitCommand: Command = {
     `TYPE is one of: ${STATEMENT_TYPES.filter((t) => t !== 'ledger.genesis').join(', ')}.`,
     'BODY is the type-specific body, as JSON or YAML; - reads it from stdin.',
     '',
+    'The signed envelope is kept in the outbox ($CBM_HOME/outbox, default ~/.cbm/outbox) until a',
+    'receipt arrives: running the same submission again (same ledger, issuer, type, body and',
+    'options) resubmits those exact bytes, so a lost reply or a killed run never files twice.',
+    '',
     'Options:',
     '  --key FILE          the issuer key file (its party is the issuer)',
     '  --cosign FILE       a co-signer key file (repeatable; measure.define needs every party)',
@@ -42,6 +60,7 @@ export const submitCommand: Command = {
     '  --evidence FILE     upload FILE and cite it (repeatable)',
     '  --wait N            wait up to N seconds (max 20) for integration and a receipt',
     '  --receipt-out FILE  write the receipt there (needs integration: use --wait)',
+    '  --envelope-out FILE write the signed envelope there before it is sent',
   ].join('\n'),
   options: {
     key: { type: 'string' },
@@ -52,6 +71,7 @@ export const submitCommand: Command = {
     evidence: { type: 'string', multiple: true },
     wait: { type: 'string' },
     'receipt-out': { type: 'string' },
+    'envelope-out': { type: 'string' },
   },
   positionals: [2, 2],
   async run(ctx) {
@@ -78,25 +98,27 @@ export const submitCommand: Command = {
     const client = ctx.client();
     const info = await client.info();
 
-    const evidence: EvidenceRef[] = [];
+    const envelopeOut = stringOption(ctx.values, 'envelope-out');
+
+    // Evidence is hashed here but uploaded only once the statement passes the schema: an upload
+    // is permanent (Object Lock in production), so a body with a typo must not leave orphans.
+    const sources: EvidenceSource[] = [];
     for (const file of listOption(ctx.values, 'evidence')) {
-      const source = await evidenceFromFile(ctx.path(file)).catch((e: unknown) => {
-        throw new CommandError(
-          'EVIDENCE_UNREADABLE',
-          `cannot read evidence ${file}: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      });
-      // Signed as the issuer: the upload is the issuer's proof of possession (an unsigned one is
-      // refused, and admission accepts only evidence the issuer itself uploaded).
-      const { ref, uploaded } = await uploadEvidence(ctx.client(key), source);
-      evidence.push(ref);
-      ctx.out.note(
-        `evidence ${basename(file)}: sha256 ${ref.sha256}, ${ref.size} bytes, ${ref.mediaType}${
-          uploaded ? ', uploaded' : ', already stored'
-        }`,
+      sources.push(
+        await evidenceFromFile(ctx.path(file)).catch((e: unknown) => {
+          throw new CommandError(
+            'EVIDENCE_UNREADABLE',
+            `cannot read evidence ${file}: ${e instanceof Error ? e.message : String(e)}`,
+          );
+        }),
       );
     }
-
+    const evidence: EvidenceRef[] = sources.map((src) => ({
+      sha256: src.sha256,
+      size: src.size,
+      mediaType: src.mediaType,
+      ...(src.name === undefined ? {} : { name: src.name }),
+    }));
     const draft: StatementDraft = {
       type,
       body,
@@ -105,13 +127,63 @@ export const submitCommand: Command = {
       ...(refs.length === 0 ? {} : { refs }),
       ...(evidence.length === 0 ? {} : { evidence }),
     };
-    const submitted = await submitStatement(client, {
-      key,
-      cosigners,
-      draft,
-      origin: info.origin,
-      ...(wait === undefined ? {} : { waitSeconds: wait }),
-    });
+    // The schema does not depend on the chain head: seq 1 stands in for it here.
+    parseStatement(utf8Encode(JSON.stringify(buildStatement(info.origin, key.party, null, draft))));
+    for (const src of sources) {
+      // Signed as the issuer: the upload is the issuer's proof of possession (an unsigned one is
+      // refused, and admission accepts only evidence the issuer itself uploaded).
+      const { ref, uploaded } = await uploadEvidence(ctx.client(key), src);
+      ctx.out.note(
+        `evidence ${ref.name ?? ref.sha256}: sha256 ${ref.sha256}, ${ref.size} bytes, ${ref.mediaType}${
+          uploaded ? ', uploaded' : ', already stored'
+        }`,
+      );
+    }
+
+    const outbox = Outbox.at(ctx.io.env);
+    const outboxId = outboxKey(info.origin, key.party, draft);
+    const keep = async (statement: Statement, envelope: Envelope, id: string): Promise<void> => {
+      await outbox.put({
+        v: 1,
+        key: outboxId,
+        ledger: info.origin,
+        issuer: statement.issuer,
+        type: statement.type,
+        statement: id,
+        envelope,
+        signedAt: new Date().toISOString(),
+      });
+      if (envelopeOut !== undefined) {
+        await writeFileAtomic(ctx.path(envelopeOut), `${JSON.stringify(envelope, null, 2)}\n`);
+      }
+    };
+
+    let submitted = await resubmitPending(
+      ctx.out,
+      client,
+      outbox,
+      outboxId,
+      wait,
+      envelopeOut === undefined ? undefined : ctx.path(envelopeOut),
+    );
+    if (submitted === undefined) {
+      try {
+        const fresh = await submitStatement(client, {
+          key,
+          cosigners,
+          draft,
+          origin: info.origin,
+          ...(wait === undefined ? {} : { waitSeconds: wait }),
+          onSigned: ({ statement, envelope, id }) => keep(statement, envelope, id),
+        });
+        submitted = { ...fresh, resubmitted: false };
+      } catch (e) {
+        // A definitive refusal: the ledger holds nothing, so there is nothing to resubmit.
+        if (isDefinitiveRefusal(e)) await outbox.remove(outboxId);
+        throw e;
+      }
+    }
+    if (submitted.result.receipt !== undefined) await outbox.remove(outboxId);
     const { result, statement } = submitted;
     // Kept before anything else can fail: the promise is the proof that the ledger accepted the
     // statement, whatever happens to it later (`cbm status`).
@@ -148,9 +220,11 @@ export const submitCommand: Command = {
       issuer: statement.issuer,
       seq: statement.seq,
       visibility: statement.visibility,
+      resubmitted: submitted.resubmitted,
       ...(result.index === undefined ? {} : { index: result.index }),
       ...(result.promise === undefined ? {} : { promise: result.promise, promiseFile }),
       ...(evidence.length === 0 ? {} : { evidence }),
+      ...(envelopeOut === undefined ? {} : { envelopeFile: ctx.path(envelopeOut) }),
       ...(result.receipt === undefined ? {} : { receipt: result.receipt }),
       ...(receiptOut === undefined || result.receipt === undefined
         ? {}
@@ -170,6 +244,9 @@ export const submitCommand: Command = {
       if (receiptOut !== undefined) ctx.out.line(`  receipt written to ${ctx.path(receiptOut)}`);
     } else {
       ctx.out.line(
+        `  kept in the outbox until a receipt arrives: the same command again resubmits it`,
+      );
+      ctx.out.line(
         `  pending integration; see 'cbm get ${result.statement}'${
           receiptOut === undefined ? '' : ' --receipt-out … once integrated'
         }`,
@@ -183,3 +260,78 @@ export const submitCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** Polls the statement until it has a receipt or `wait` seconds have passed. */
+async function awaitReceipt(
+  client: LedgerClient,
+  result: SubmitResult,
+  wait: number | undefined,
+): Promise<SubmitResult> {
+  if (result.receipt !== undefined || wait === undefined || wait <= 0) return result;
+  const until = Date.now() + wait * 1000;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const view = await client.statement(result.statement);
+    if (view.receipt !== undefined) {
+      return {
+        ...result,
+        status: 'integrated',
+        receipt: view.receipt,
+        ...(view.index === undefined ? {} : { index: view.index }),
+      };
+    }
+  }
+  return result;
+}
+
+/** A 4xx other than 429 (retried by the client): the ledger refused, and holds nothing. */
+function isDefinitiveRefusal(e: unknown): boolean {
+  return isApiError(e) && e.status >= 400 && e.status < 500 && e.status !== 429;
+}
+
+interface Submitted {
+  statement: Statement;
+  result: SubmitResult;
+  resubmitted: boolean;
+}
+
+/**
+ * Resubmits the outbox's envelope for this submission, if there is one. The ledger answers an
+ * identical statement it holds with 200 and its status, whatever has changed since (its issuedAt
+ * window may have passed, its key may be revoked since). So any other refusal (a 4xx) means the
+ * ledger holds no statement of ours at that (issuer, seq): the entry is dropped and undefined
+ * returned, and the caller signs afresh on the current head — which cannot duplicate anything.
+ * A 5xx or an unreachable ledger keeps the entry for the next run.
+ */
+async function resubmitPending(
+  out: { note(text: string): void },
+  client: LedgerClient,
+  outbox: Outbox,
+  key: string,
+  wait: number | undefined,
+  envelopeOut: string | undefined,
+): Promise<Submitted | undefined> {
+  const pending = await outbox.get(key);
+  if (pending === undefined) return undefined;
+  out.note(
+    `cbm: resubmitting ${pending.statement} from the outbox (signed ${pending.signedAt}) instead of signing a new statement`,
+  );
+  if (envelopeOut !== undefined) {
+    await writeFileAtomic(envelopeOut, `${JSON.stringify(pending.envelope, null, 2)}\n`);
+  }
+  const statement = parseStatement(
+    Buffer.from(pending.envelope.payload, 'base64').toString('utf8'),
+  );
+  try {
+    const result = await client.submit(pending.envelope, {
+      ...(wait === undefined ? {} : { waitSeconds: wait }),
+    });
+    // The ledger answers a statement it knows at once, without waiting: honour --wait here.
+    return { statement, result: await awaitReceipt(client, result, wait), resubmitted: true };
+  } catch (e) {
+    if (!isDefinitiveRefusal(e)) throw e;
+    await outbox.remove(key);
+    out.note(`cbm: the ledger does not hold it (${(e as Error).message}); signing it afresh`);
+    return undefined;
+  }
+}

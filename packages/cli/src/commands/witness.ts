@@ -6,7 +6,7 @@
  * checkpoint that is older, forked or unprovable is never cosigned.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { logKey } from '@cbm-ledger/client';
+import { ApiError, ConnectionError, ResponseError, logKey } from '@cbm-ledger/client';
 import type { LedgerClient, LedgerInfo } from '@cbm-ledger/client';
 import { readKeyFile } from '@cbm-ledger/client/node';
 import {
@@ -83,6 +83,28 @@ function checkRegistration(ctx: Context, info: LedgerInfo, name: string, key: Ke
   }
 }
 
+/**
+ * Seconds before the next round after `failures` failed rounds in a row: the interval while all
+ * is well, then doubling (with up to 20 % jitter, so that many witnesses do not come back in the
+ * same second) up to the larger of the interval and five minutes. A ledger that is down for an
+ * hour is thus asked about a dozen times, not 360.
+ */
+export function witnessDelay(intervalS: number, failures: number, random = Math.random): number {
+  if (failures <= 0) return intervalS;
+  const cap = Math.max(intervalS, 300);
+  const base = Math.min(cap, intervalS * 2 ** Math.min(failures, 20));
+  return Math.min(cap, Math.round(base * (1 + 0.2 * random()) * 10) / 10);
+}
+
+/** Failures a running witness waits out: the ledger unreachable, overloaded or failing. */
+function isTransient(e: unknown): boolean {
+  return (
+    e instanceof ConnectionError ||
+    e instanceof ResponseError ||
+    (e instanceof ApiError && (e.status >= 500 || e.status === 429))
+  );
+}
+
 /** One round; throws CommandError when the checkpoint must not be cosigned. */
 export async function witnessRound(options: {
   client: LedgerClient;
@@ -123,7 +145,8 @@ export async function witnessRound(options: {
           `checkpoint ${checkpoint.size} now has root ${rootHash}, not ${prior.rootHash}: the log forked; not cosigning`,
         );
       }
-    } else {
+    } else if (prior.size > 0) {
+      // Every tree extends the empty one: RFC 6962 has no proof from size 0, nor needs one.
       const proof = await client.consistencyProof(prior.size, checkpoint.size);
       try {
         verifyConsistency(
@@ -235,7 +258,35 @@ export const witnessCommand: Command = {
         `${stateFile} belongs to witness ${state.name}, not ${name}`,
       );
     }
-    const info = await client.info();
+    // Ctrl+C ends the loop between rounds (the state file is always written whole).
+    const stop = ctx.io.signal ?? (once ? undefined : interruptSignal());
+    let failures = 0;
+    /** Waits before the next attempt; false when stopped meanwhile. */
+    const pause = async (seconds = witnessDelay(interval, failures)): Promise<boolean> => {
+      if (stop?.aborted === true) return false;
+      try {
+        await sleep(seconds * 1000, undefined, stop === undefined ? {} : { signal: stop });
+        return true;
+      } catch {
+        return false; // stopped (Ctrl+C)
+      }
+    };
+    let info: LedgerInfo | undefined;
+    while (info === undefined) {
+      try {
+        info = await client.info();
+      } catch (e) {
+        // A witness started while the ledger is down waits for it rather than exiting.
+        if (once || !isTransient(e)) throw e;
+        failures++;
+        const delay = witnessDelay(interval, failures);
+        ctx.out.note(
+          `cbm: ${new Date().toISOString()} ${describeFailure(e, ctx.server).message}; retrying in ${delay} s`,
+        );
+        if (!(await pause(delay))) return EXIT_OK;
+      }
+    }
+    failures = 0;
     const given = stringOption(ctx.values, 'log-vkey');
     const logVkey = given ?? state?.logVkey ?? info.logVkey;
     if (state !== undefined && state.logVkey !== logVkey) {
@@ -253,9 +304,8 @@ export const witnessCommand: Command = {
         await writeFileAtomic(stateFile, `${JSON.stringify(s, null, 2)}\n`);
     };
     const trusted = logKey(logVkey);
-    // Ctrl+C ends the loop between rounds (the state file is always written whole).
-    const stop = ctx.io.signal ?? (once ? undefined : interruptSignal());
     for (;;) {
+      let delay = interval;
       try {
         const result = await witnessRound({
           client,
@@ -267,6 +317,7 @@ export const witnessCommand: Command = {
           save,
         });
         state = result.state;
+        failures = 0;
         if (once) {
           ctx.out.result(result.round);
           ctx.out.line(describe(result.round, name));
@@ -282,16 +333,13 @@ export const witnessCommand: Command = {
           (e instanceof CommandError &&
             ['INCONSISTENT', 'CHECKPOINT_ROLLBACK', 'CHECKPOINT_INVALID'].includes(e.code));
         if (fatal) throw e;
+        failures++;
+        delay = witnessDelay(interval, failures);
         ctx.out.note(
-          `cbm: ${new Date().toISOString()} ${describeFailure(e, ctx.server).message}; retrying`,
+          `cbm: ${new Date().toISOString()} ${describeFailure(e, ctx.server).message}; retrying in ${delay} s`,
         );
       }
-      if (stop?.aborted === true) return EXIT_OK;
-      try {
-        await sleep(interval * 1000, undefined, stop === undefined ? {} : { signal: stop });
-      } catch {
-        return EXIT_OK; // stopped (Ctrl+C)
-      }
+      if (!(await pause(delay))) return EXIT_OK;
     }
   },
 };

@@ -109,14 +109,10 @@ export interface CbmResult {
 }
 
 /**
- * The CLI state dir (CBM_HOME) of this test process: never the real ~/.cbm, whatever a command
- * keeps there (received promises). A test may pass its own CBM_HOME.
+ * The CLI's state directory ($CBM_HOME: the outbox) for this test process, so that tests never
+ * write to ~/.cbm; a test that needs its own passes CBM_HOME in `env`.
  */
-let testHome: string | undefined;
-function defaultHome(): string {
-  testHome ??= mkdtempSync(join(tmpdir(), 'cbm-home-'));
-  return testHome;
-}
+export const TEST_CBM_HOME = mkdtempSync(join(tmpdir(), 'cbm-cli-home-'));
 
 /** Runs `cbm` in this process, as a user would at a terminal (not a TTY: no progress bar). */
 export async function cbm(
@@ -130,7 +126,7 @@ export async function cbm(
     stderr: { write: (t: string) => (stderr += t) },
     stdin: Readable.from([Buffer.from(options.stdin ?? '')]),
     env: {
-      CBM_HOME: defaultHome(),
+      CBM_HOME: TEST_CBM_HOME,
       ...(options.server === undefined ? {} : { CBM_SERVER: options.server }),
       ...options.env,
     },

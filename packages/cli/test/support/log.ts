@@ -6,6 +6,7 @@
 import {
   CompactRange,
   GENESIS_PREV,
+  canonicalLeaf,
   NoteKeyType,
   STATEMENT_PAYLOAD_TYPE,
   consistencyProof,
@@ -185,6 +186,7 @@ export class TestLog {
       index,
       leaf,
       leafHash: toBase64(hash),
+      leafBytes: toBase64(utf8Encode(canonicalLeaf(leaf))),
       ...(options.hidden === true ? {} : { envelope }),
     };
     this.entries.push(view);
