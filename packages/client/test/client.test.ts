@@ -229,9 +229,12 @@ describe('evidence', () => {
       mediaType: 'image/png',
       name: 'imagery.png',
     });
-    const uploaded = await uploadEvidence(client, source);
+    // Uploads are signed as the uploading party (its proof of possession); unsigned is refused.
+    await expect(uploadEvidence(client, source)).rejects.toMatchObject({ code: 'AUTH_REQUIRED' });
+    const asJordan = new LedgerClient({ server: ledger.url, auth: { keyFile: jor } });
+    const uploaded = await uploadEvidence(asJordan, source);
     expect(uploaded.uploaded).toBe(true);
-    expect((await uploadEvidence(client, source)).uploaded).toBe(false);
+    expect((await uploadEvidence(asJordan, source)).uploaded).toBe(false);
     const cited = await submitStatement(client, {
       key: jor,
       draft: {
@@ -250,7 +253,8 @@ describe('evidence', () => {
     const blob = new Blob(['observer notes'], { type: 'text/plain;charset=utf-8' });
     const source = await evidenceFromBlob(blob, { name: 'notes.txt' });
     expect(source.mediaType).toBe('text/plain');
-    expect((await uploadEvidence(client, source)).ref).toMatchObject({
+    const asJordan = new LedgerClient({ server: ledger.url, auth: { keyFile: jor } });
+    expect((await uploadEvidence(asJordan, source)).ref).toMatchObject({
       size: 14,
       name: 'notes.txt',
     });
