@@ -125,6 +125,11 @@ describe('an entry edited directly in the store', () => {
   it('catches a backdated leaf and names its index', async () => {
     const restore = await editLeaf(5, (leaf) => {
       leaf.integratedAt = '2026-01-01T00:00:00.000Z';
+      // A v2 leaf (docs/promises.md) is backdated whole: its promised times with it.
+      if (leaf.v === 2) {
+        leaf.acceptedAt = '2026-01-01T00:00:00.000Z';
+        leaf.integrateBy = '2026-01-01T00:00:00.000Z';
+      }
     });
     try {
       const r = await audit('--json');

@@ -364,9 +364,16 @@ describe('cbm verify (offline)', () => {
 
   const doctored: [string, (r: Record<string, unknown>) => void, string][] = [
     [
+      // Later, not earlier: a v2 leaf (docs/promises.md) integrated before its acceptedAt is
+      // malformed before its hash is even looked at (the next row).
       'a leaf with another integration time',
-      (r) => void ((r.leaf as { integratedAt: string }).integratedAt = '2020-01-01T00:00:00.000Z'),
+      (r) => void ((r.leaf as { integratedAt: string }).integratedAt = '2099-01-01T00:00:00.000Z'),
       'LEAF_HASH_MISMATCH',
+    ],
+    [
+      'a v2 leaf integrated before it was accepted',
+      (r) => void ((r.leaf as { integratedAt: string }).integratedAt = '2020-01-01T00:00:00.000Z'),
+      'LEAF_INVALID',
     ],
     [
       'a receipt naming another statement',
