@@ -2,6 +2,7 @@
  * `cbm`, the command for states and observers (DESIGN.md §9): keys, signed statements,
  * evidence, receipts, audits, witnessing and compliance replay.
  */
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER, LedgerClient } from '@cbm-ledger/client';
@@ -19,6 +20,7 @@ import { verifyCommand } from './commands/verify.js';
 import { witnessCommand } from './commands/witness.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, describeFailure } from './errors.js';
 import { Output, processIo } from './io.js';
+import { closest } from './suggest.js';
 import type { Io } from './io.js';
 
 export const COMMANDS: readonly Command[] = [
@@ -53,6 +55,7 @@ function overview(): string {
     'Everywhere:',
     '  --server URL   the ledger (default $CBM_SERVER, else http://127.0.0.1:8787)',
     '  --json         print one JSON document on stdout instead of text',
+    '  --version      print the version of cbm',
     '',
     "Run 'cbm help <command>' for a command's options.",
   ].join('\n');
@@ -65,6 +68,12 @@ function commandHelp(c: Command): string {
     c.summary,
     ...(c.help === undefined ? [] : ['', c.help]),
   ].join('\n');
+}
+
+/** This package's version, from its package.json (present in the workspace and when installed). */
+export function cliVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 /**
@@ -90,13 +99,25 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       io.stdout.write(`${overview()}\n`);
       return name === undefined ? EXIT_USAGE : EXIT_OK;
     }
+    if (name === '--version' || name === '-V' || name === 'version') {
+      io.stdout.write(`cbm ${cliVersion()}\n`);
+      return EXIT_OK;
+    }
     if (name === 'help') {
       const c = COMMANDS.find((x) => x.name === rest[0]);
       io.stdout.write(`${c === undefined ? overview() : commandHelp(c)}\n`);
       return EXIT_OK;
     }
     const command = COMMANDS.find((c) => c.name === name);
-    if (command === undefined) throw new UsageError(`unknown command ${name}`);
+    if (command === undefined) {
+      const near = closest(
+        name,
+        COMMANDS.map((c) => c.name),
+      );
+      throw new UsageError(
+        `unknown command ${name}${near === undefined ? '' : `; did you mean '${near}'?`}`,
+      );
+    }
     let parsed: { values: Values; positionals: string[] };
     try {
       const result = parseArgs({
@@ -107,7 +128,17 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
       });
       parsed = { values: result.values, positionals: result.positionals };
     } catch (e) {
-      throw new UsageError(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+      const message = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+      const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+      const near =
+        unknown === undefined
+          ? undefined
+          : closest(unknown, Object.keys({ ...GLOBAL_OPTIONS, ...command.options }));
+      throw new UsageError(
+        unknown === undefined
+          ? message
+          : `unknown option --${unknown}${near === undefined ? '' : `; did you mean --${near}?`}`,
+      );
     }
     if (parsed.values['help'] === true) {
       io.stdout.write(`${commandHelp(command)}\n`);

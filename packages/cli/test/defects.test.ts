@@ -11,7 +11,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATEMENT_TYPES, exampleBody } from '@cbm-ledger/protocol';
 import { witnessDelay } from '../src/commands/witness.js';
-import { normalizeServer, run as runCbm } from '../src/main.js';
+import { cliVersion, normalizeServer, run as runCbm } from '../src/main.js';
+import { closest } from '../src/suggest.js';
 import { build } from './support/build.js';
 import { TEST_CBM_HOME, cbm, startLedger, tempDir } from './support/ledger.js';
 import type { CbmResult, Ledger } from './support/ledger.js';
@@ -244,5 +245,37 @@ describe('cbm template', () => {
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stdout).toBe('');
+  });
+});
+
+describe('--version and did-you-mean', () => {
+  it.each([['--version'], ['-V'], ['version']])('%s prints the package version', async (flag) => {
+    const r = await run([flag]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`cbm ${cliVersion()}\n`);
+    expect(cliVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  const typos: [string[], RegExp][] = [
+    [['sumbit'], /unknown command sumbit; did you mean 'submit'\?/],
+    [['templat', 'x'], /did you mean 'template'\?/],
+    [['frobnicate'], /^cbm: unknown command frobnicate\n/],
+    [['get', '0', '--jsn'], /unknown option --jsn; did you mean --json\?/],
+    [['submit', 'a', 'b', '--kee', 'k'], /unknown option --kee; did you mean --key\?/],
+    [['get', '0', '--completely-else'], /unknown option --completely-else\n/],
+  ];
+  it.each(typos)(
+    '%j → usage error (exit 2) with a suggestion when one is close',
+    async (args, re) => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(re);
+    },
+  );
+
+  it('suggests only close names', () => {
+    expect(closest('sbumit', ['submit', 'get'])).toBe('submit');
+    expect(closest('xyz', ['submit', 'get'])).toBeUndefined();
+    expect(closest('get', ['get', 'verify'])).toBe('get');
   });
 });
