@@ -4,7 +4,12 @@
 // packages/protocol/test/spec-doc.test.ts fails when the file is out of date.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { STATEMENT_TYPES, exampleBody, statementSigners } from '@cbm-ledger/protocol';
+import {
+  STATEMENT_TYPES,
+  exampleBody,
+  exampleIssuer,
+  statementSigners,
+} from '@cbm-ledger/protocol';
 
 const RULES = {
   issuer: 'the issuer, with one of its current keys',
@@ -12,13 +17,9 @@ const RULES = {
   'party-or-operator': 'the party concerned, or the operator',
   'every-party': 'every party listed in the body (consensus), each with one of its current keys',
   'party-and-new-key': 'a current key of the party and the new key itself',
+  'operator-and-quorum':
+    'the operator and a majority of the other parties of the named measure (docs/registry.md)',
 };
-
-function issuerFor(type) {
-  if (type === 'ledger.genesis' || type === 'party.register') return 'operator:cbm';
-  if (type === 'observer.report') return 'observer:un-team';
-  return 'state:JOR';
-}
 
 /** JSON paths of every member in a value, arrays shown as [] once. */
 function paths(value, at = '') {
@@ -42,9 +43,11 @@ const lines = [
 for (const type of STATEMENT_TYPES) {
   const body = exampleBody(type);
   if (body === undefined) throw new Error(`no example body for ${type}`);
-  const requirement = statementSigners({ type, issuer: issuerFor(type), body, seq: 1 });
+  const requirement = statementSigners({ type, issuer: exampleIssuer(type), body, seq: 1 });
   lines.push(`## \`${type}\``, '');
-  lines.push(`Signed by: ${RULES[requirement.rule]} (\`${requirement.rule}\`).`, '');
+  const rule = RULES[requirement.rule];
+  if (rule === undefined) throw new Error(`no wording for signer rule ${requirement.rule}`);
+  lines.push(`Signed by: ${rule} (\`${requirement.rule}\`).`, '');
   lines.push(
     `Members used below: ${paths(body)
       .map((p) => `\`$.body${p}\``)

@@ -259,6 +259,7 @@ async function canaryWorld(): Promise<World> {
     clock: { now: () => Date.now() },
     config: ledger.config,
     logVkey: ledger.logVkey,
+    logSigner: ledger.logSigner,
   });
   const legacy = ledger.sign(egy, 'risk.request', toJor, { evidence: cited });
   const placed = await olderBuild.submit({

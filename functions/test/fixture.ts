@@ -17,7 +17,7 @@ import {
   newNonce,
   signStatement,
 } from '@cbm-ledger/ledger';
-import type { LedgerConfig, MemoryStores } from '@cbm-ledger/ledger';
+import type { CheckpointSigner, LedgerConfig, MemoryStores } from '@cbm-ledger/ledger';
 import {
   fromBase64,
   generateKeyFile,
@@ -118,6 +118,8 @@ export interface TestLedger {
   autoIntegrate(): void;
   readonly config: LedgerConfig;
   readonly logVkey: string;
+  /** The log key's signer: checkpoints and admission promises. */
+  readonly logSigner: CheckpointSigner;
   readonly operator: Party;
   readonly api: ApiHandler;
   readonly logger: RecordingLogger;
@@ -243,6 +245,7 @@ export async function createTestLedger(configure: Partial<LedgerConfig> = {}): P
     },
     config,
     logVkey: signer.vkey,
+    logSigner: signer,
     operator,
     api,
     logger,

@@ -32,7 +32,12 @@ beforeAll(async () => {
   const answer = await ledger.submit(
     ledger.sign(jor, 'risk.request', {
       to: 'operator:test',
-      activity: { description: 'Columns moving' },
+      activity: {
+        description: 'Columns moving',
+        area: { description: 'Border crossing' },
+        start: '2026-02-28T22:00:00Z',
+        end: '2026-03-01T06:00:00Z',
+      },
       question: 'Why?',
     }),
   );

@@ -869,22 +869,25 @@ describe.each([
       }
     });
 
-    it('F3 the log key file KMS key decrypts for the integrator, the provisioner and break-glass only; grants are bound to the secret', () => {
+    it('F3 the log key file KMS key decrypts for the integrator, the submit function (admission promises), the provisioner and break-glass only; grants are bound to the secret', () => {
       const key = s.json.Resources[logicalId(s, s.stack.keys.node.findChild('LogKeyKey'))];
       const deny = sidOf(key?.Properties?.['KeyPolicy'] as Doc, 'OnlyLogKeyReadersDecrypt');
       expect(deny?.Effect).toBe('Deny');
       expect(deny?.Action).toEqual(['kms:Decrypt', 'kms:ReEncryptFrom']);
       expect(s.stack.resolve(deny?.Condition?.['ArnNotEquals']?.['aws:PrincipalArn'])).toEqual([
         { 'Fn::GetAtt': [logicalId(s, s.stack.keys.provisioner.role), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(s, s.stack.functions.submit.role), 'Arn'] },
         { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
         s.stack.resolve(guardians.breakGlassRoleArn),
       ]);
-      const read = roleStatements(s, logicalId(s, s.stack.functions.integrator.role)).find(
-        (st) => st.Sid === 'ReadLogKeyKms',
-      );
-      expect(read?.Condition?.['StringEquals']?.['kms:EncryptionContext:SecretARN']).toEqual([
-        { Ref: logicalId(s, s.stack.keys.logKeySecret as never) },
-      ]);
+      for (const fn of [s.stack.functions.integrator, s.stack.functions.submit]) {
+        const read = roleStatements(s, logicalId(s, fn.role)).find(
+          (st) => st.Sid === 'ReadLogKeyKms',
+        );
+        expect(read?.Condition?.['StringEquals']?.['kms:EncryptionContext:SecretARN']).toEqual([
+          { Ref: logicalId(s, s.stack.keys.logKeySecret as never) },
+        ]);
+      }
     });
 
     it('F4 the key secrets deny value, stage and policy changes; the operator key policy exists only after provisioning', () => {

@@ -54,6 +54,8 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   MEASURE_NOT_RENEWABLE: 'Measure not renewable',
   REVIEW_NOT_SCHEDULED: 'Review not scheduled',
   WITHDRAWAL_NOTICE_TOO_SHORT: 'Withdrawal notice too short',
+  REPORT_PERIOD_NOT_BEGUN: 'Reported period has not begun',
+  REQUEST_ACTIVITY_UNNAMED: 'Request names no activity',
   SIGNATURE_INVALID: 'Signature invalid',
   COSIGNATURE_MISSING: 'Required co-signature missing',
   SEQ_GAP: 'Issuer sequence gap',

@@ -1,6 +1,6 @@
 /**
  * The read function: every GET under /v1 (ledger, statements, entries, checkpoints, proofs,
- * evidence downloads, parties, measures, compliance, the OpenAPI document). Its role reads, and
+ * evidence downloads, parties, measures, compliance; the OpenAPI document is the router's). Its role reads, and
  * writes nothing but the nonce claims of signed requests; other methods answer 404 problem.
  */
 import { createRoutesHandler } from '../handler.js';
@@ -11,7 +11,6 @@ import type { ApiRoute, LedgerApi } from '../routes/deps.js';
 import { entryRoutes } from '../routes/entries.js';
 import { evidenceRoutes } from '../routes/evidence.js';
 import { ledgerRoutes } from '../routes/ledger.js';
-import { openApiRoutes } from '../routes/openapi.js';
 import { partyRoutes } from '../routes/parties.js';
 import { proofRoutes } from '../routes/proofs.js';
 import { statementRoutes } from '../routes/statements.js';
@@ -28,7 +27,6 @@ export const readRoutes: readonly ApiRoute[] = [
   ...evidenceRoutes,
   ...partyRoutes,
   ...complianceRoutes,
-  ...openApiRoutes,
 ].filter((r) => r.method === 'GET');
 
 const built = lazy(() => buildReadService(process.env));

@@ -1,14 +1,15 @@
 /**
  * The router function: API Gateway sends it what no other function serves, a known path with a
- * method it does not have (the resource's ANY method). It answers 405 with `Allow`, or 404, the
- * same problems as the local runtime, from the route table alone: no domain, no store, no data
- * access (its role grants none).
+ * method it does not have (the resource's ANY method), and GET /v1/openapi.json. It answers 405
+ * with `Allow`, or 404, the same problems as the local runtime, from the route table alone: no
+ * domain, no store, no data access (its role grants none).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { apiRoutes } from '../api.js';
 import { errorResponse } from '../http/problem.js';
 import { createRouter } from '../http/router.js';
 import type { Route } from '../http/router.js';
+import { OPENAPI_PATH, serveOpenApi } from '../routes/openapi.js';
 import { publicRoutes } from '../routes/public.js';
 import { apiEntry, logger } from './observability.js';
 
@@ -21,7 +22,12 @@ export const routerTable: readonly Route<undefined>[] = [...apiRoutes, ...public
   ({ method, path }) => ({
     method,
     path,
-    handler: () => Promise.reject(new Error(`${method} ${path} was routed to the router function`)),
+    // The OpenAPI document is static and needs no data access: served here, which keeps the
+    // read function's bundle under its size budget (DESIGN.md §10).
+    handler:
+      method === 'GET' && path === OPENAPI_PATH
+        ? ({ event }) => serveOpenApi(event)
+        : () => Promise.reject(new Error(`${method} ${path} was routed to the router function`)),
   }),
 );
 

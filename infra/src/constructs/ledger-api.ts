@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../nag.js';
 import type { LedgerFunction } from './ledger-function.js';
 
-export type RouteTarget = 'submit' | 'read' | 'cosign';
+export type RouteTarget = 'submit' | 'read' | 'cosign' | 'router';
 
 /** The secret header by which the API's WAF recognises requests from the public view's CloudFront. */
 export interface OriginVerify {
@@ -50,7 +50,8 @@ export interface ApiRouteSpec {
 /** Every authenticated-API route and the function that serves it. */
 export const API_ROUTES: readonly ApiRouteSpec[] = [
   { method: 'GET', path: '/v1/ledger', target: 'read' },
-  { method: 'GET', path: '/v1/openapi.json', target: 'read' },
+  // Static and needs no data access: the router function serves it (no role rights at all).
+  { method: 'GET', path: '/v1/openapi.json', target: 'router' },
   { method: 'POST', path: '/v1/statements', target: 'submit' },
   { method: 'GET', path: '/v1/statements/{id}', target: 'read' },
   { method: 'GET', path: '/v1/entries', target: 'read' },
@@ -293,7 +294,7 @@ export class LedgerApi extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    const integrations: Record<RouteTarget | 'public' | 'router', apigw.LambdaIntegration> = {
+    const integrations: Record<RouteTarget | 'public', apigw.LambdaIntegration> = {
       submit: this.integration(props.submit),
       read: this.integration(props.read),
       cosign: this.integration(props.cosign),

@@ -105,7 +105,7 @@ export class LogKeys extends Construct {
       // The log key file has a KMS key of its own, which nobody but its readers may decrypt with
       // (a key policy cannot name the secret's ARN: the secret depends on the key).
       const logKmsKey = new kms.Key(this, 'LogKeyKey', {
-        description: `${stackName}: log key secret (integrator and provisioner only)`,
+        description: `${stackName}: log key secret (its signers and the provisioner only)`,
         enableKeyRotation: true,
         removalPolicy: RemovalPolicy.RETAIN,
       });

@@ -346,7 +346,9 @@ describe('cbm submit and its outbox', () => {
     });
     expect(await headSeq()).toBe(seq);
     expect(await outboxFiles(h)).toEqual([]);
-    const announced = await client.createEvidenceUpload({
+    // Asked as JOR (uploads are signed as the uploading party): JOR holds no copy of it.
+    const asJordan = new LedgerClient({ server: ledger.url, auth: { keyFile: jor } });
+    const announced = await asJordan.createEvidenceUpload({
       sha256: createHash('sha256').update(bytes).digest('hex'),
       size: bytes.length,
       mediaType: 'application/pdf',

@@ -88,6 +88,7 @@ describe('evidence access follows proven possession', () => {
       clock: h.clock,
       config: h.config,
       logVkey: h.signer.vkey,
+      logSigner: h.signer,
     });
     const citation = h.statement(CCC, 'info.exchange', infoExchangeBody(), {
       extra: { evidence: [ref] },

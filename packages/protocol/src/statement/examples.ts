@@ -178,9 +178,13 @@ export const BODY_EXAMPLES: Readonly<Partial<Record<StatementType, unknown>>> = 
   },
   'risk.request': {
     to: 'state:EGY',
+    // Names the activity it asks about (an area and a time window, or `notification`: the
+    // statement id of a notification), or admission refuses it (docs/compliance-claims.md).
     activity: {
       description: 'Armoured columns moving towards the border crossing at Aqaba.',
+      area: { description: 'Aqaba governorate' },
       start: '2026-02-28T22:00:00Z',
+      end: '2026-03-01T06:00:00Z',
     },
     question: 'Please explain the purpose and scale of this movement.',
   },
@@ -197,7 +201,46 @@ export const BODY_EXAMPLES: Readonly<Partial<Record<StatementType, unknown>>> = 
     findings: ['Observed troop numbers exceeded the declaration by about 12 %.'],
     dissent: [],
   },
+  // Registry extension 1 (docs/registry.md).
+  'key.add': {
+    party: 'state:JOR',
+    newKey: exampleKey(0x14),
+  },
+  'witness.set': {
+    party: 'state:JOR',
+    witness: { name: 'jordan.witness-2', publicKey: exampleKey(0x15).publicKey },
+  },
+  'party.recover': {
+    party: 'state:JOR',
+    keys: [exampleKey(0x16)],
+    measure: 'mena-notification-2026',
+    reason: 'The ministry reports every signing key destroyed (note verbale 2026/114).',
+    effectiveAt: '2026-03-20T00:00:00Z',
+  },
+  'recovery.veto': {
+    party: 'state:JOR',
+    recovery: exampleId('party.recover'),
+    detail: 'Our keys are intact; we did not ask for a recovery.',
+  },
+  // Claims extension (docs/compliance-claims.md).
+  'claim.reply': {
+    claim: exampleId('observer.report'),
+    position: 'dispute',
+    answer: 'The count includes 2,000 support troops outside the exercise area.',
+  },
 };
+
+/**
+ * Who issues an example of `type`: the operator for the operator's types, an observer for a
+ * report, a state otherwise (the examples test and the spec generator both use it).
+ */
+export function exampleIssuer(type: StatementType): string {
+  if (type === 'ledger.genesis' || type === 'party.register' || type === 'party.recover') {
+    return 'operator:cbm';
+  }
+  if (type === 'observer.report') return 'observer:un-team';
+  return 'state:JOR';
+}
 
 /** A fresh copy of a type's example body, or undefined when the type has none. */
 export function exampleBody(type: StatementType): unknown {

@@ -1,6 +1,6 @@
 /** Signed statements (DESIGN.md §3): types, bodies, parsing, validation and signer rules. */
 export { STATEMENT_TYPES, VISIBILITIES, isStatementType } from './model.js';
-export { BODY_EXAMPLES, exampleBody } from './examples.js';
+export { BODY_EXAMPLES, exampleBody, exampleIssuer } from './examples.js';
 export type {
   EvidenceRef,
   SignerRequirement,
