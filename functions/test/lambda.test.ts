@@ -62,6 +62,28 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it("takes each party's daily evidence budget, with the ledger's defaults", () => {
+    expect(readSettings({ CBM_ORIGIN: ORIGIN }).config).toMatchObject({
+      evidenceQuotaCount: 200,
+      evidenceQuotaBytes: 2_147_483_648,
+    });
+    expect(
+      readSettings({
+        CBM_ORIGIN: ORIGIN,
+        CBM_EVIDENCE_QUOTA_COUNT: '10',
+        CBM_EVIDENCE_QUOTA_BYTES: '1048576',
+      }).config,
+    ).toMatchObject({ evidenceQuotaCount: 10, evidenceQuotaBytes: 1_048_576 });
+    for (const [name, value] of [
+      ['CBM_EVIDENCE_QUOTA_COUNT', '0'],
+      ['CBM_EVIDENCE_QUOTA_COUNT', '12x'],
+      ['CBM_EVIDENCE_QUOTA_BYTES', '-1'],
+      ['CBM_EVIDENCE_QUOTA_BYTES', '1e6'],
+    ] as const) {
+      expect(() => readSettings({ CBM_ORIGIN: ORIGIN, [name]: value })).toThrow(new RegExp(name));
+    }
+  });
+
   it('checks that the log vkey parses and is named by the origin', () => {
     expect(readLogVkey({ CBM_LOG_VKEY: logVkey }, ORIGIN)).toBe(logVkey);
     expect(() => readLogVkey({}, ORIGIN)).toThrow(/CBM_LOG_VKEY is not set/);

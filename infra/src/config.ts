@@ -51,6 +51,13 @@ export interface StageConfig {
   readonly checkpointAgeAlarmSeconds: number;
   /** k of the witness quorum the ledger reports per checkpoint (0: none). */
   readonly witnessQuorum: number;
+  /** Each party's daily evidence budget (objects and bytes); evidence is under Object Lock. */
+  readonly evidenceQuotaCount: number;
+  readonly evidenceQuotaBytes: number;
+  /** The veto window of a `party.recover`, in days (docs/registry.md). */
+  readonly recoveryDelayDays: number;
+  /** The integration deadline every admission promise states, in seconds (docs/promises.md). */
+  readonly maxMergeDelaySeconds: number;
   /** Absolute URL prefix of the public view (a custom domain) for the links it serves. */
   readonly publicBaseUrl: string | undefined;
   /** A CLOUDFRONT-scope WAFv2 web ACL (created in us-east-1) to attach to the public view. */
@@ -216,6 +223,10 @@ export function readStageConfig(read: ContextReader): StageConfig {
       86_400,
     ),
     witnessQuorum: int(read, 'witnessQuorum', 0, 0, 100_000),
+    evidenceQuotaCount: int(read, 'evidenceQuotaCount', 200, 1, 9_999_999),
+    evidenceQuotaBytes: int(read, 'evidenceQuotaBytes', 2_147_483_648, 1, 999_999_999_999_999),
+    recoveryDelayDays: int(read, 'recoveryDelayDays', 14, 1, 365),
+    maxMergeDelaySeconds: int(read, 'maxMergeDelaySeconds', 86_400, 1, 99_999_999),
     publicBaseUrl: matching(read, 'publicBaseUrl', HTTPS_URL_RE, 'an https:// URL prefix'),
     publicWebAclArn: matching(
       read,

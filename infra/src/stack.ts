@@ -135,6 +135,10 @@ export class LedgerStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
       POWERTOOLS_LOG_LEVEL: 'INFO',
       CBM_WITNESS_QUORUM: String(config.witnessQuorum),
+      CBM_EVIDENCE_QUOTA_COUNT: String(config.evidenceQuotaCount),
+      CBM_EVIDENCE_QUOTA_BYTES: String(config.evidenceQuotaBytes),
+      CBM_RECOVERY_DELAY_DAYS: String(config.recoveryDelayDays),
+      CBM_MAX_MERGE_DELAY_SECONDS: String(config.maxMergeDelaySeconds),
     };
     const apiEnv: Record<string, string> = {
       ...common,

@@ -49,6 +49,27 @@ describe('stage configuration from CDK context', () => {
       witnessQuorum: 2,
       publicBaseUrl: 'https://ledger.example.org',
     });
+    expect(readStageConfig(ctx({}))).toMatchObject({
+      evidenceQuotaCount: 200,
+      evidenceQuotaBytes: 2_147_483_648,
+      recoveryDelayDays: 14,
+      maxMergeDelaySeconds: 86_400,
+    });
+    expect(
+      readStageConfig(
+        ctx({
+          evidenceQuotaCount: '20',
+          evidenceQuotaBytes: '1048576',
+          recoveryDelayDays: '30',
+          maxMergeDelaySeconds: '3600',
+        }),
+      ),
+    ).toMatchObject({
+      evidenceQuotaCount: 20,
+      evidenceQuotaBytes: 1_048_576,
+      recoveryDelayDays: 30,
+      maxMergeDelaySeconds: 3600,
+    });
   });
 
   const bad: [string, Record<string, unknown>][] = [
@@ -87,6 +108,10 @@ describe('stage configuration from CDK context', () => {
     ['a backup retention below a week', { backupRetentionDays: '6' }],
     ['a region that is not a region name', { region: 'Bahrain' }],
     ['a zero submit throttle', { submitThrottleRateLimit: '0' }],
+    ['a zero evidence quota', { evidenceQuotaCount: '0' }],
+    ['a fractional evidence byte quota', { evidenceQuotaBytes: '10.5' }],
+    ['a recovery window beyond a year', { recoveryDelayDays: '366' }],
+    ['a zero merge delay', { maxMergeDelaySeconds: '0' }],
   ];
   it.each(bad)('rejects %s', (_, values) => {
     expect(() => readStageConfig(ctx(values))).toThrow(ConfigError);

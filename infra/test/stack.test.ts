@@ -330,10 +330,10 @@ describe.each([
       );
     });
 
-    it('submit: PutItem on issuer#/replay#, BatchWriteItem on pointers/citations only; no UpdateItem or DeleteItem', () => {
+    it('submit: PutItem on issuer#/replay#, BatchWriteItem on pointers/citations, UpdateItem on evidence budgets only; no DeleteItem', () => {
       const a = actions(s, 'submit');
       expect(byService(a, 'dynamodb')).toEqual(
-        [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem'].sort(),
+        [...READS, 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'].sort(),
       );
       expect(byService(a, 's3')).toEqual(['s3:GetObject', 's3:PutObject']);
       // The log key, to sign admission promises (docs/promises.md), and nothing else.
@@ -342,6 +342,8 @@ describe.each([
       expect(writePaths(s, 'submit')).toEqual({
         AdmissionAccept: [['dynamodb:PutItem'], ['issuer#*', 'replay#*']],
         AdmissionLink: [['dynamodb:BatchWriteItem'], ['statement#*', 'evidence#*']],
+        // POST /v1/evidence charges the uploader's daily budget (store-aws DynamoEvidenceQuota).
+        EvidenceQuotaCharge: [['dynamodb:UpdateItem'], ['evidence-quota#*']],
       });
     });
 
@@ -456,7 +458,18 @@ describe.each([
           expect(byService(a, 'secretsmanager'), name).toEqual([]);
         }
         if (name !== 'integrator') {
-          expect(a, name).not.toContain('dynamodb:UpdateItem');
+          // UpdateItem outside the integrator: only submit, only on evidence budgets.
+          const updates = roleStatements(s, logicalId(s, fnOf(s, name).role)).filter(
+            (st) =>
+              st.Effect === 'Allow' &&
+              (Array.isArray(st.Action) ? st.Action : [st.Action]).includes('dynamodb:UpdateItem'),
+          );
+          expect(
+            updates.map(
+              (st) => st.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
+            ),
+            name,
+          ).toEqual(name === 'submit' ? [['evidence-quota#*']] : []);
           const q = roleStatements(s, logicalId(s, fnOf(s, name).role)).filter((st) =>
             JSON.stringify(st.Resource).includes('/index/'),
           );
@@ -836,9 +849,11 @@ describe.each([
       expect(log?.Condition?.['ArnNotEquals']?.['aws:PrincipalArn']).toEqual([
         { 'Fn::GetAtt': [logicalId(s, s.stack.functions.integrator.role), 'Arn'] },
       ]);
-      expect(sidOf(doc, 'OnlyNonceClaimsExpire')?.Condition).toEqual({
+      expect(sidOf(doc, 'OnlyNonceClaimsAndBudgetsExpire')?.Condition).toEqual({
         'ForAnyValue:StringEquals': { 'dynamodb:Attributes': ['ttl'] },
-        'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': ['replay#*'] },
+        'ForAnyValue:StringNotLike': {
+          'dynamodb:LeadingKeys': ['replay#*', 'evidence-quota#*'],
+        },
       });
       expect(exempted(sidOf(doc, 'OnlyBreakGlassDeletesTheTable'))).toBe(`[${breakGlass}]`);
       expect(sidOf(doc, 'OnlyDeploysChangeThisPolicyOrTheTtl')?.Action).toEqual(
@@ -1115,6 +1130,24 @@ describe.each([
             ThrottlingBurstLimit: s.stack.config.submitThrottleBurstLimit,
           }),
         );
+      }
+    });
+
+    it('pass the evidence budget, recovery window and merge delay from context to the handlers', () => {
+      const s = synth({
+        stage: 'dev',
+        evidenceQuotaCount: '20',
+        evidenceQuotaBytes: '1048576',
+        recoveryDelayDays: '3',
+        maxMergeDelaySeconds: '600',
+      });
+      for (const name of ['submit', 'read', 'router'] as const) {
+        expect(env(s, name), name).toMatchObject({
+          CBM_EVIDENCE_QUOTA_COUNT: '20',
+          CBM_EVIDENCE_QUOTA_BYTES: '1048576',
+          CBM_RECOVERY_DELAY_DAYS: '3',
+          CBM_MAX_MERGE_DELAY_SECONDS: '600',
+        });
       }
     });
 

@@ -116,7 +116,31 @@ export function readSettings(env: Env): LambdaSettings {
       registryMaxAgeMs: registryMaxAgeMs(env),
       recoveryDelayMs: recoveryDelayMs(env),
       maxMergeDelayMs: maxMergeDelayMs(env),
+      ...evidenceQuota(env),
     },
+  };
+}
+
+/**
+ * CBM_EVIDENCE_QUOTA_COUNT / CBM_EVIDENCE_QUOTA_BYTES: each party's daily evidence budget. Every
+ * granted object stays under Object Lock for years, so the budget is what bounds the cost one
+ * registered party can impose on the operator.
+ */
+function evidenceQuota(env: Env): { evidenceQuotaCount: number; evidenceQuotaBytes: number } {
+  const defaults = defaultLedgerConfig('-');
+  const count = optional(env, 'CBM_EVIDENCE_QUOTA_COUNT');
+  const bytes = optional(env, 'CBM_EVIDENCE_QUOTA_BYTES');
+  if (count !== undefined && !/^[1-9][0-9]{0,6}$/.test(count)) {
+    throw new ConfigurationError('CBM_EVIDENCE_QUOTA_COUNT must be an integer from 1 to 9999999');
+  }
+  if (bytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(bytes)) {
+    throw new ConfigurationError(
+      'CBM_EVIDENCE_QUOTA_BYTES must be an integer from 1 to 999999999999999',
+    );
+  }
+  return {
+    evidenceQuotaCount: count === undefined ? defaults.evidenceQuotaCount : Number(count),
+    evidenceQuotaBytes: bytes === undefined ? defaults.evidenceQuotaBytes : Number(bytes),
   };
 }
 

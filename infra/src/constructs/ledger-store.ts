@@ -8,7 +8,7 @@
  * nobody gets DeleteItem, Scan or any control-plane action, readers get three read actions, and
  * each write path may only call its actions on its partitions (store-aws layout.ts). The table's
  * resource policy holds whatever IAM grants elsewhere in the account: no item deletes, the log's
- * partitions written by the integrator only, `ttl` only on nonce claims, table deletion by the
+ * partitions written by the integrator only, `ttl` only on nonce claims and daily evidence budgets, table deletion by the
  * break-glass role only (guard.ts).
  */
 import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -41,6 +41,10 @@ export const ITEM_WRITE_ACTIONS = [
 const all = (prefix: string): string => `${prefix}*`;
 /** Nonce claims of RFC 9421-signed requests (store-aws DynamoReplayGuard), expiring by TTL. */
 export const REPLAY_PARTITIONS = [all(layout.REPLAY_PARTITION)];
+/** Daily evidence budgets (store-aws DynamoEvidenceQuota), one conditional UpdateItem a grant. */
+export const EVIDENCE_QUOTA_PARTITIONS = [all(layout.EVIDENCE_QUOTA_PARTITION)];
+/** The only items that may carry `ttl`: a nonce claim or a past day's budget expiring is harmless. */
+export const EXPIRING_PARTITIONS = [...REPLAY_PARTITIONS, ...EVIDENCE_QUOTA_PARTITIONS];
 
 /**
  * One write path: the actions it calls and the partitions (LeadingKeys) it may call them on.
@@ -69,6 +73,12 @@ export const ADMISSION_WRITES: readonly WritePath[] = [
     sid: 'AdmissionLink',
     actions: ['dynamodb:BatchWriteItem'],
     partitions: [all(layout.POINTER_PARTITION), all(layout.CITATION_PARTITION)],
+  },
+  // POST /v1/evidence is served by the submit function: it charges the uploader's daily budget.
+  {
+    sid: 'EvidenceQuotaCharge',
+    actions: ['dynamodb:UpdateItem'],
+    partitions: EVIDENCE_QUOTA_PARTITIONS,
   },
 ];
 /** Witness cosignatures (one conditional PutItem each, never replaced), and nonce claims. */
@@ -195,16 +205,16 @@ export class LedgerStore extends Construct {
               ArnNotEquals: { 'aws:PrincipalArn': integrators },
             },
           }),
-          // DynamoDB's TTL deletes any item carrying `ttl`: only nonce claims may.
+          // DynamoDB's TTL deletes any item carrying `ttl`: only nonce claims and budgets may.
           new iam.PolicyStatement({
-            sid: 'OnlyNonceClaimsExpire',
+            sid: 'OnlyNonceClaimsAndBudgetsExpire',
             effect: iam.Effect.DENY,
             principals: [new iam.AnyPrincipal()],
             actions: ITEM_WRITE_ACTIONS,
             resources: ['*'],
             conditions: {
               'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [TTL_ATTRIBUTE] },
-              'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': REPLAY_PARTITIONS },
+              'ForAnyValue:StringNotLike': { 'dynamodb:LeadingKeys': EXPIRING_PARTITIONS },
             },
           }),
           denyExcept(

@@ -151,13 +151,13 @@ export class LedgerReads {
     if (index === undefined) return undefined;
     const head = knownHead ?? (await this.#d.log.readHead());
     if (head === undefined || index >= head.size) return undefined;
-    const [leaf] = await this.#d.log.readLeaves(index, 1);
-    if (leaf === undefined || leaf.statement !== statement.id) {
-      throw new Error(`leaf ${index} of ${statement.id} is missing`);
+    const [leaf] = await this.#leaves(index, 1);
+    if (leaf!.statement !== statement.id) {
+      throw integrityFault(index, `its leaf commits to ${leaf!.statement}, not ${statement.id}`);
     }
     return {
       statement: statement.id,
-      leaf,
+      leaf: leaf!,
       inclusion: await this.#inclusion(index, head.size, leaf),
       checkpoint: head.checkpoint,
       ...(statement.promise === undefined ? {} : { promise: statement.promise }),
@@ -272,7 +272,7 @@ export class LedgerReads {
   async #inclusion(index: number, treeSize: number, leaf?: Leaf): Promise<InclusionProofJson> {
     const leafId: NodeId = { level: 0, index };
     const ids = inclusionProofNodeIds(index, treeSize);
-    const get = await this.#nodes(leaf === undefined ? [leafId, ...ids] : ids);
+    const get = await this.#nodes(leaf === undefined ? [leafId, ...ids] : ids, index);
     const hashes = inclusionProofFromNodes(index, treeSize, get);
     return {
       index,
@@ -301,13 +301,28 @@ export class LedgerReads {
     return { from, to, hashes: consistencyProofFromNodes(from, to, get).map(toBase64) };
   }
 
-  /** Reads the nodes in one call and returns a lookup that fails loudly on a missing one. */
-  async #nodes(ids: readonly NodeId[]): Promise<(id: NodeId) => Uint8Array> {
-    const found =
-      ids.length === 0 ? new Map<string, Uint8Array>() : await this.#d.log.readNodes(ids);
+  /**
+   * Reads the nodes in one call and returns a lookup that fails loudly on a missing one. A node
+   * missing or unreadable in the store answers STORE_INTEGRITY naming the node (and, for an
+   * inclusion proof, the entry it was asked for), never a bare 500.
+   */
+  async #nodes(ids: readonly NodeId[], entry?: number): Promise<(id: NodeId) => Uint8Array> {
+    let found: Map<string, Uint8Array>;
+    try {
+      found = ids.length === 0 ? new Map<string, Uint8Array>() : await this.#d.log.readNodes(ids);
+    } catch (e) {
+      if (e instanceof LedgerError) throw e;
+      throw nodeFault(
+        ids.map(nodeKey).join(', '),
+        e instanceof Error ? e.message : String(e),
+        entry,
+      );
+    }
     return (id) => {
       const hash = found.get(nodeKey(id));
-      if (hash === undefined) throw new Error(`tree node ${nodeKey(id)} is missing`);
+      if (hash === undefined || hash.length !== 32) {
+        throw nodeFault(nodeKey(id), hash === undefined ? 'missing' : 'not a 32-byte hash', entry);
+      }
       return hash;
     };
   }
@@ -347,6 +362,15 @@ export class LedgerReads {
   evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
     return this.#evidence.download(sha256, viewer);
   }
+}
+
+function nodeFault(node: string, why: string, entry?: number): LedgerError {
+  return new LedgerError(
+    'STORE_INTEGRITY',
+    `tree node ${node} fails its integrity check in the store: ${why}` +
+      (entry === undefined ? '' : ` (needed for entry ${entry})`),
+    { node, ...(entry === undefined ? {} : { index: entry }) },
+  );
 }
 
 function integrityFault(index: number, why: string): LedgerError {

@@ -109,3 +109,61 @@ describe('reads of an entry that fails its integrity check', () => {
     );
   });
 });
+
+function withReadNodes(log: LogStore, readNodes: LogStore['readNodes']): LogStore {
+  return { ...withReadLeaves(log, (s, l) => log.readLeaves(s, l)), readNodes };
+}
+
+describe('receipts and proofs over a store that fails its integrity check', () => {
+  it("name the entry when a statement's leaf was edited", async () => {
+    const h = new Harness();
+    await h.bootstrap(['state:JOR', 'state:EGY']);
+    const { outcome } = await h.issue('state:JOR', 'info.exchange', infoExchangeBody(2030));
+    const statement = outcome.body.statement;
+    await h.integrate();
+    const admitted = await h.memory.statements.getById(statement);
+    const index = admitted!.index!;
+    const service = serviceOver(
+      h,
+      corruptAt(h.memory.log, index, () => new Error('item lacks attribute leaf')),
+    );
+    const err = await rejection(service.statement(statement, {}));
+    expect({ code: err.code, extensions: err.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { index },
+    });
+    expect(err.detail).toContain(`entry ${index}`);
+  });
+
+  it('name the node and the entry when a proof node is missing', async () => {
+    const h = await ledger();
+    const log = h.memory.log;
+    const holed = withReadNodes(log, async (ids) => {
+      const found = await log.readNodes(ids);
+      found.delete('0/4');
+      return found;
+    });
+    const service = serviceOver(h, holed);
+    const inclusion = await rejection(service.inclusionProof(5, 6));
+    expect({ code: inclusion.code, extensions: inclusion.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { node: '0/4', index: 5 },
+    });
+    const consistency = await rejection(service.consistencyProof(5, 6));
+    expect({ code: consistency.code, extensions: consistency.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { node: '0/4' },
+    });
+  });
+
+  it('name the nodes when the node store cannot decode them', async () => {
+    const h = await ledger();
+    const broken = withReadNodes(h.memory.log, () =>
+      Promise.reject(new Error('item lacks attribute hash')),
+    );
+    const err = await rejection(serviceOver(h, broken).inclusionProof(1, 6));
+    expect(err.code).toBe('STORE_INTEGRITY');
+    expect(err.extensions?.['index']).toBe(1);
+    expect(err.detail).toContain('item lacks attribute hash');
+  });
+});

@@ -22,6 +22,7 @@ import { keyFileSeed, openCheckpoint, parseVkey } from '@cbm-ledger/protocol';
 import {
   S3EvidenceStore,
   createDynamoClient,
+  DynamoEvidenceQuota,
   createDynamoStores,
   createS3Client,
   ensureTable,
@@ -180,6 +181,15 @@ async function start(
     ...(settings.maxMergeDelayMs === undefined
       ? {}
       : { maxMergeDelayMs: settings.maxMergeDelayMs }),
+    ...(settings.recoveryDelayMs === undefined
+      ? {}
+      : { recoveryDelayMs: settings.recoveryDelayMs }),
+    ...(settings.evidenceQuotaCount === undefined
+      ? {}
+      : { evidenceQuotaCount: settings.evidenceQuotaCount }),
+    ...(settings.evidenceQuotaBytes === undefined
+      ? {}
+      : { evidenceQuotaBytes: settings.evidenceQuotaBytes }),
   };
   const stores = createDynamoStores({ client: dynamo, table: settings.table });
   const s3Evidence = new S3EvidenceStore({
@@ -216,6 +226,8 @@ async function start(
   const service = new LedgerService({
     ...stores,
     evidence,
+    // In the table, as on AWS: the daily budget survives a restart of the runtime.
+    evidenceQuota: new DynamoEvidenceQuota({ client: dynamo, table: settings.table }),
     clock,
     config,
     logVkey: signer.vkey,

@@ -28,6 +28,11 @@ export interface LocalSettings {
   readonly s3Endpoint: string | undefined;
   /** CBM_MAX_MERGE_DELAY_SECONDS: the promised integration deadline; the ledger default if unset. */
   readonly maxMergeDelayMs?: number;
+  /** CBM_RECOVERY_DELAY_DAYS: the veto window of a party.recover; the ledger default if unset. */
+  readonly recoveryDelayMs?: number;
+  /** CBM_EVIDENCE_QUOTA_COUNT / _BYTES: each party's daily evidence budget; defaults if unset. */
+  readonly evidenceQuotaCount?: number;
+  readonly evidenceQuotaBytes?: number;
 }
 
 export class SettingsError extends Error {
@@ -86,8 +91,32 @@ export function readSettings(env: Env, cwd: string = process.cwd()): LocalSettin
       `CBM_MAX_MERGE_DELAY_SECONDS must be an integer from 1 to 99999999, not ${mergeDelayText}`,
     );
   }
+  const recoveryText = value(env, 'CBM_RECOVERY_DELAY_DAYS');
+  if (
+    recoveryText !== undefined &&
+    !(/^[1-9][0-9]{0,2}$/.test(recoveryText) && Number(recoveryText) <= 365)
+  ) {
+    throw new SettingsError(
+      `CBM_RECOVERY_DELAY_DAYS must be an integer from 1 to 365, not ${recoveryText}`,
+    );
+  }
+  const quotaCountText = value(env, 'CBM_EVIDENCE_QUOTA_COUNT');
+  if (quotaCountText !== undefined && !/^[1-9][0-9]{0,6}$/.test(quotaCountText)) {
+    throw new SettingsError(
+      `CBM_EVIDENCE_QUOTA_COUNT must be an integer from 1 to 9999999, not ${quotaCountText}`,
+    );
+  }
+  const quotaBytesText = value(env, 'CBM_EVIDENCE_QUOTA_BYTES');
+  if (quotaBytesText !== undefined && !/^[1-9][0-9]{0,14}$/.test(quotaBytesText)) {
+    throw new SettingsError(
+      `CBM_EVIDENCE_QUOTA_BYTES must be an integer from 1 to 999999999999999, not ${quotaBytesText}`,
+    );
+  }
   return {
     ...(mergeDelayText === undefined ? {} : { maxMergeDelayMs: Number(mergeDelayText) * 1000 }),
+    ...(recoveryText === undefined ? {} : { recoveryDelayMs: Number(recoveryText) * 86_400_000 }),
+    ...(quotaCountText === undefined ? {} : { evidenceQuotaCount: Number(quotaCountText) }),
+    ...(quotaBytesText === undefined ? {} : { evidenceQuotaBytes: Number(quotaBytesText) }),
     host: HOST,
     port,
     dataDir: resolve(cwd, value(env, 'CBM_DATA_DIR') ?? DEFAULT_DATA_DIR),

@@ -26,6 +26,10 @@ describe('runtime settings from the environment', () => {
           CBM_BUCKET: 'ledger-bucket',
           CBM_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
           CBM_S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com',
+          CBM_MAX_MERGE_DELAY_SECONDS: '600',
+          CBM_RECOVERY_DELAY_DAYS: '2',
+          CBM_EVIDENCE_QUOTA_COUNT: '5',
+          CBM_EVIDENCE_QUOTA_BYTES: '1048576',
         },
         '/srv',
       ),
@@ -38,6 +42,10 @@ describe('runtime settings from the environment', () => {
       bucket: 'ledger-bucket',
       dynamoEndpoint: 'http://127.0.0.1:8000',
       s3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      maxMergeDelayMs: 600_000,
+      recoveryDelayMs: 2 * 86_400_000,
+      evidenceQuotaCount: 5,
+      evidenceQuotaBytes: 1_048_576,
     });
   });
 
@@ -52,6 +60,14 @@ describe('runtime settings from the environment', () => {
     [{ CBM_TABLE: 'x' }, /CBM_TABLE/],
     [{ CBM_DYNAMODB_ENDPOINT: 'localhost:8000' }, /CBM_DYNAMODB_ENDPOINT/],
     [{ CBM_S3_ENDPOINT: 'ftp://127.0.0.1' }, /CBM_S3_ENDPOINT/],
+    [{ CBM_MAX_MERGE_DELAY_SECONDS: '0' }, /CBM_MAX_MERGE_DELAY_SECONDS/],
+    [{ CBM_RECOVERY_DELAY_DAYS: '0' }, /CBM_RECOVERY_DELAY_DAYS/],
+    [{ CBM_RECOVERY_DELAY_DAYS: '366' }, /CBM_RECOVERY_DELAY_DAYS/],
+    [{ CBM_RECOVERY_DELAY_DAYS: '1.5' }, /CBM_RECOVERY_DELAY_DAYS/],
+    [{ CBM_EVIDENCE_QUOTA_COUNT: '0' }, /CBM_EVIDENCE_QUOTA_COUNT/],
+    [{ CBM_EVIDENCE_QUOTA_COUNT: 'many' }, /CBM_EVIDENCE_QUOTA_COUNT/],
+    [{ CBM_EVIDENCE_QUOTA_BYTES: '-5' }, /CBM_EVIDENCE_QUOTA_BYTES/],
+    [{ CBM_EVIDENCE_QUOTA_BYTES: '1e9' }, /CBM_EVIDENCE_QUOTA_BYTES/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => readSettings(env)).toThrow(SettingsError);
     expect(() => readSettings(env)).toThrow(message);

@@ -12,6 +12,7 @@ import type { EvidenceQuota, EvidenceQuotaLimits } from '@cbm-ledger/ledger';
 import { N, S } from './attributes.js';
 import { DEFAULT_RETRY } from './batch.js';
 import { LedgerTable, TTL_ATTRIBUTE } from './dynamo.js';
+import { EVIDENCE_QUOTA_PARTITION } from './layout.js';
 import { DEFAULT_TABLE } from './table.js';
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -39,7 +40,7 @@ export class DynamoEvidenceQuota implements EvidenceQuota {
     if (bytes > limits.bytes || limits.count < 1) return false;
     const ttl = Math.floor(Date.parse(`${day}T00:00:00Z`) / 1000) + KEEP_SECONDS;
     return this.#table.update(
-      { pk: S(`evidence-quota#${party}`), sk: S(day) },
+      { pk: S(`${EVIDENCE_QUOTA_PARTITION}${party}`), sk: S(day) },
       'evidenceQuota.reserve',
       'ADD #count :one, #bytes :bytes SET #ttl = :ttl',
       { '#count': 'grants', '#bytes': 'bytes', '#ttl': TTL_ATTRIBUTE },

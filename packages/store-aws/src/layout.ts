@@ -24,8 +24,10 @@ export const CHECKPOINT_PARTITION = 'checkpoint';
 export const REGISTRY_PARTITION = 'registry';
 /** Witness cosignatures: `cosignature#<size>`; the cosign path only. */
 export const COSIGNATURE_PARTITION = 'cosignature#';
-/** Nonce claims of signed requests: `replay#<keyid>`; the only items that expire (TTL). */
+/** Nonce claims of signed requests: `replay#<keyid>`; they expire (TTL). */
 export const REPLAY_PARTITION = 'replay#';
+/** Daily evidence budgets: `evidence-quota#<party>`, one item per UTC day; they expire (TTL). */
+export const EVIDENCE_QUOTA_PARTITION = 'evidence-quota#';
 /** Acceptance items awaiting integration carry gpk `pending#<shard>` (the GSI, not a table pk). */
 export const PENDING_INDEX_PARTITION = 'pending#';
 /** The attribute an integrated acceptance item or pointer carries: written by integration only. */

@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { layout } from '../src/index.js';
 
 // The deployment grants each function the partitions it writes from layout.ts; a partition that
-// dynamo.ts writes but layout.ts does not name would be denied on AWS and nowhere else.
-const source = readFileSync(new URL('../src/dynamo.ts', import.meta.url), 'utf8');
+// a store module writes but layout.ts does not name would be denied on AWS and nowhere else (the
+// evidence budget once was: only dynamo.ts was scanned).
+const SRC = new URL('../src/', import.meta.url);
+const source = readdirSync(SRC)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => readFileSync(new URL(f, SRC), 'utf8'))
+  .join('\n');
 
 /** Every literal partition key dynamo.ts builds: `pk: S('x')` and `pk: S(`x#${...}`)`. */
 function literalPartitions(): string[] {
@@ -24,6 +29,12 @@ describe('table layout (layout.ts)', () => {
     const found = literalPartitions();
     expect(found.length).toBeGreaterThanOrEqual(8);
     for (const pk of found) expect(prefixes, pk).toContain(pk);
+  });
+
+  it('builds every other partition key from a layout.ts constant', () => {
+    const computed = [...source.matchAll(/pk:\s*S\(`\$\{([A-Z_]+)\}/g)].map((m) => m[1]!);
+    expect(computed).toContain('EVIDENCE_QUOTA_PARTITION');
+    for (const name of computed) expect(Object.keys(layout), name).toContain(name);
   });
 
   it('keeps prefixes distinct: no prefix is a prefix of another partition family', () => {

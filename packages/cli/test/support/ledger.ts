@@ -44,7 +44,7 @@ function listen(server: Server): Promise<number> {
 }
 
 export async function startLedger(
-  options: { ownStore?: boolean; keysFrom?: string } = {},
+  options: { ownStore?: boolean; keysFrom?: string; env?: Record<string, string> } = {},
 ): Promise<Ledger> {
   const dataDir = await tempDir('cbm-cli-ledger-');
   if (options.keysFrom !== undefined) {
@@ -70,6 +70,7 @@ export async function startLedger(
       PORT: '0',
       CBM_DATA_DIR: dataDir,
       ...(endpoint === undefined ? {} : { CBM_DYNAMODB_ENDPOINT: endpoint }),
+      ...options.env,
     }),
     logger,
   );
