@@ -6,6 +6,8 @@
  * point-in-time-recovery window, alarm actions, stack termination protection.
  */
 
+import { LEDGER_ENV, defaultLedgerConfig } from '@cbm-ledger/ledger';
+
 export type StageName = 'dev' | 'prod';
 
 export interface StageConfig {
@@ -152,6 +154,22 @@ function matching(read: ContextReader, key: string, re: RegExp, what: string): s
   return text;
 }
 
+/** The context keys of the ledger settings the handlers read (`@cbm-ledger/ledger` LEDGER_ENV). */
+export const LEDGER_CONTEXT = {
+  evidenceQuotaCount: 'CBM_EVIDENCE_QUOTA_COUNT',
+  evidenceQuotaBytes: 'CBM_EVIDENCE_QUOTA_BYTES',
+  recoveryDelayDays: 'CBM_RECOVERY_DELAY_DAYS',
+  maxMergeDelaySeconds: 'CBM_MAX_MERGE_DELAY_SECONDS',
+} as const;
+
+/** A ledger setting from context, with the ledger's own default and range. */
+function ledgerSetting(read: ContextReader, key: keyof typeof LEDGER_CONTEXT): number {
+  const setting = LEDGER_ENV.find((s) => s.variable === LEDGER_CONTEXT[key]);
+  if (setting === undefined) throw new Error(`no ledger setting ${LEDGER_CONTEXT[key]}`);
+  const fallback = defaultLedgerConfig('-')[setting.key] / setting.unitMs;
+  return int(read, key, fallback, 1, setting.max);
+}
+
 /** Reads and checks the stage configuration; throws ConfigError naming the bad context key. */
 export function readStageConfig(read: ContextReader): StageConfig {
   const stageText = str(read, 'stage') ?? 'dev';
@@ -223,10 +241,10 @@ export function readStageConfig(read: ContextReader): StageConfig {
       86_400,
     ),
     witnessQuorum: int(read, 'witnessQuorum', 0, 0, 100_000),
-    evidenceQuotaCount: int(read, 'evidenceQuotaCount', 200, 1, 9_999_999),
-    evidenceQuotaBytes: int(read, 'evidenceQuotaBytes', 2_147_483_648, 1, 999_999_999_999_999),
-    recoveryDelayDays: int(read, 'recoveryDelayDays', 14, 1, 365),
-    maxMergeDelaySeconds: int(read, 'maxMergeDelaySeconds', 86_400, 1, 99_999_999),
+    evidenceQuotaCount: ledgerSetting(read, 'evidenceQuotaCount'),
+    evidenceQuotaBytes: ledgerSetting(read, 'evidenceQuotaBytes'),
+    recoveryDelayDays: ledgerSetting(read, 'recoveryDelayDays'),
+    maxMergeDelaySeconds: ledgerSetting(read, 'maxMergeDelaySeconds'),
     publicBaseUrl: matching(read, 'publicBaseUrl', HTTPS_URL_RE, 'an https:// URL prefix'),
     publicWebAclArn: matching(
       read,

@@ -6,7 +6,7 @@ import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-
 import type { StackProps } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { INTEGRATOR_CONCURRENCY } from './config.js';
+import { INTEGRATOR_CONCURRENCY, LEDGER_CONTEXT } from './config.js';
 import type { StageConfig } from './config.js';
 import { OriginVerifySecret } from './constructs/origin-verify.js';
 import { TableBackup } from './constructs/table-backup.js';
@@ -135,10 +135,12 @@ export class LedgerStack extends Stack {
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace(this.stackName),
       POWERTOOLS_LOG_LEVEL: 'INFO',
       CBM_WITNESS_QUORUM: String(config.witnessQuorum),
-      CBM_EVIDENCE_QUOTA_COUNT: String(config.evidenceQuotaCount),
-      CBM_EVIDENCE_QUOTA_BYTES: String(config.evidenceQuotaBytes),
-      CBM_RECOVERY_DELAY_DAYS: String(config.recoveryDelayDays),
-      CBM_MAX_MERGE_DELAY_SECONDS: String(config.maxMergeDelaySeconds),
+      ...Object.fromEntries(
+        Object.entries(LEDGER_CONTEXT).map(([key, variable]) => [
+          variable,
+          String(config[key as keyof typeof LEDGER_CONTEXT]),
+        ]),
+      ),
     };
     const apiEnv: Record<string, string> = {
       ...common,

@@ -27,6 +27,9 @@
  *                           never 0, so a recovery can never take effect unannounced)
  *   CBM_MAX_MERGE_DELAY_SECONDS the deadline every admission promise states, after the accept
  *                           (default 86400; docs/promises.md)
+ *   CBM_EVIDENCE_QUOTA_COUNT, CBM_EVIDENCE_QUOTA_BYTES each party's daily evidence budget
+ *                           (default 200 objects, 2 GiB; docs/evidence-access.md). These last
+ *                           four are read by @cbm-ledger/ledger readLedgerEnv, as locally.
  *   CBM_PUBLIC_BASE_URL     public view only (lambda/public.ts): absolute URL prefix of its links
  *   CBM_INTEGRATOR_FUNCTION set on the submit function when the stack's wakeIntegrator is on.
  *                           Not acted upon yet (waking needs @aws-sdk/client-lambda, which is not
@@ -49,14 +52,17 @@ import {
   RegistryCache,
   RequestAuthenticator,
   WitnessReads,
+  LedgerSettingError,
   createCheckpointSigner,
   defaultLedgerConfig,
+  readLedgerEnv,
 } from '@cbm-ledger/ledger';
 import type {
   CheckpointSigner,
   Clock,
   IntegrationIncident,
   LedgerConfig,
+  LedgerEnvSettings,
   LedgerServiceDeps,
   LogStore,
   StatementStore,
@@ -114,46 +120,19 @@ export function readSettings(env: Env): LambdaSettings {
       ...defaultLedgerConfig(origin),
       witnessQuorum: witnessQuorum(env),
       registryMaxAgeMs: registryMaxAgeMs(env),
-      recoveryDelayMs: recoveryDelayMs(env),
-      maxMergeDelayMs: maxMergeDelayMs(env),
-      ...evidenceQuota(env),
+      ...ledgerEnv(env),
     },
   };
 }
 
-/**
- * CBM_EVIDENCE_QUOTA_COUNT / CBM_EVIDENCE_QUOTA_BYTES: each party's daily evidence budget. Every
- * granted object stays under Object Lock for years, so the budget is what bounds the cost one
- * registered party can impose on the operator.
- */
-function evidenceQuota(env: Env): { evidenceQuotaCount: number; evidenceQuotaBytes: number } {
-  const defaults = defaultLedgerConfig('-');
-  const count = optional(env, 'CBM_EVIDENCE_QUOTA_COUNT');
-  const bytes = optional(env, 'CBM_EVIDENCE_QUOTA_BYTES');
-  if (count !== undefined && !/^[1-9][0-9]{0,6}$/.test(count)) {
-    throw new ConfigurationError('CBM_EVIDENCE_QUOTA_COUNT must be an integer from 1 to 9999999');
+/** The settings the local runtime reads too (merge delay, recovery window, evidence budget). */
+function ledgerEnv(env: Env): LedgerEnvSettings {
+  try {
+    return readLedgerEnv(env);
+  } catch (e) {
+    if (e instanceof LedgerSettingError) throw new ConfigurationError(e.message);
+    throw e;
   }
-  if (bytes !== undefined && !/^[1-9][0-9]{0,14}$/.test(bytes)) {
-    throw new ConfigurationError(
-      'CBM_EVIDENCE_QUOTA_BYTES must be an integer from 1 to 999999999999999',
-    );
-  }
-  return {
-    evidenceQuotaCount: count === undefined ? defaults.evidenceQuotaCount : Number(count),
-    evidenceQuotaBytes: bytes === undefined ? defaults.evidenceQuotaBytes : Number(bytes),
-  };
-}
-
-/** CBM_MAX_MERGE_DELAY_SECONDS: the deadline every admission promise states (docs/promises.md). */
-function maxMergeDelayMs(env: Env): number {
-  const raw = optional(env, 'CBM_MAX_MERGE_DELAY_SECONDS');
-  if (raw === undefined) return defaultLedgerConfig('-').maxMergeDelayMs;
-  if (!/^[1-9][0-9]{0,7}$/.test(raw)) {
-    throw new ConfigurationError(
-      'CBM_MAX_MERGE_DELAY_SECONDS must be an integer from 1 to 99999999',
-    );
-  }
-  return Number(raw) * 1000;
 }
 
 function registryMaxAgeMs(env: Env): number {
@@ -163,15 +142,6 @@ function registryMaxAgeMs(env: Env): number {
     throw new ConfigurationError('CBM_REGISTRY_MAX_AGE_MS must be an integer from 0 to 9999999');
   }
   return Number(raw);
-}
-
-function recoveryDelayMs(env: Env): number {
-  const raw = optional(env, 'CBM_RECOVERY_DELAY_DAYS');
-  if (raw === undefined) return defaultLedgerConfig('-').recoveryDelayMs;
-  if (!/^[1-9][0-9]{0,2}$/.test(raw) || Number(raw) > 365) {
-    throw new ConfigurationError('CBM_RECOVERY_DELAY_DAYS must be an integer from 1 to 365');
-  }
-  return Number(raw) * 86_400_000;
 }
 
 function witnessQuorum(env: Env): number {

@@ -7,9 +7,9 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerClient } from '@cbm-ledger/client';
-import { parseKeyFile, sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
+import { exampleBody, sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
 import { build } from './support/build.js';
-import { cbm, startLedger, tempDir } from './support/ledger.js';
+import { cbm, registerParty, startLedger, tempDir } from './support/ledger.js';
 import type { CbmResult, Ledger } from './support/ledger.js';
 
 let ledger: Ledger;
@@ -27,28 +27,11 @@ async function files(root: string): Promise<string[]> {
   return out;
 }
 
-function alert(identifier: string): Record<string, unknown> {
-  return {
-    alert: {
-      identifier,
-      sender: 'alerts@moh.gov.jo',
-      sent: '2026-11-20T10:00:00+02:00',
-      status: 'Actual',
-      msgType: 'Alert',
-      scope: 'Public',
-      info: [
-        {
-          category: ['Health'],
-          event: 'Cholera outbreak',
-          urgency: 'Expected',
-          severity: 'Severe',
-          certainty: 'Likely',
-        },
-      ],
-    },
-    hazardDomain: 'health',
-    assessedAt: new Date(Date.now() - 3_600_000).toISOString(),
-  };
+/** The published example alert (`cbm template datashare.alert`), under its own identifier. */
+function alert(identifier: string): unknown {
+  const body = exampleBody('datashare.alert') as { alert: { identifier: string } };
+  body.alert.identifier = identifier;
+  return { ...body, assessedAt: new Date(Date.now() - 3_600_000).toISOString() };
 }
 
 async function submitWithEvidence(identifier: string, evidence: string): Promise<CbmResult> {
@@ -74,24 +57,11 @@ beforeAll(async () => {
   dir = await tempDir();
   jorKey = join(dir, 'jor.key');
   expect((await run(['keygen', '--party', 'state:JOR', '--out', jorKey])).code).toBe(0);
-  const key = parseKeyFile(await readFile(jorKey, 'utf8'));
-  const register = join(dir, 'register.json');
-  await writeFile(
-    register,
-    JSON.stringify({
-      party: { id: 'state:JOR', name: 'Hashemite Kingdom of Jordan', kind: 'state' },
-      keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
-    }),
-  );
-  const r = await run([
-    'submit',
-    'party.register',
-    register,
-    '--key',
-    ledger.operatorKeyPath,
-    '--wait',
-    '10',
-  ]);
+  const r = await registerParty(ledger, dir, {
+    id: 'state:JOR',
+    name: 'Hashemite Kingdom of Jordan',
+    keyPath: jorKey,
+  });
   expect(r.code, r.stderr).toBe(0);
 }, 120_000);
 

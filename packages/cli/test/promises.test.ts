@@ -22,7 +22,7 @@ import {
   signPromise,
   toHex,
 } from '@cbm-ledger/protocol';
-import { cbm, startLedger, tempDir } from './support/ledger.js';
+import { cbm, registerParty, startLedger, tempDir } from './support/ledger.js';
 import type { CbmResult, Ledger } from './support/ledger.js';
 
 let ledger: Ledger;
@@ -58,28 +58,21 @@ beforeAll(async () => {
   logSeed = keyFileSeed(parseKeyFile(await readFile(join(ledger.dataDir, 'log.key'), 'utf8')));
   jorKey = at('jor.key');
   expect((await run(['keygen', '--party', 'state:JOR', '--out', jorKey])).code).toBe(0);
-  const key = parseKeyFile(await readFile(jorKey, 'utf8'));
   expect((await run(['keygen', '--party', 'state:JOR', '--out', at('w.key')])).code).toBe(0);
   const witness = parseKeyFile(await readFile(at('w.key'), 'utf8'));
   witnessSeed = keyFileSeed(witness);
   witnessVkey = encodeVkey(WITNESS, NoteKeyType.cosignatureV1, fromBase64(witness.publicKey, 32));
-  const register = await write(
-    'register.json',
-    JSON.stringify({
-      party: { id: 'state:JOR', name: 'Jordan', kind: 'state' },
-      keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
+  const r1 = await registerParty(
+    ledger,
+    dir,
+    {
+      id: 'state:JOR',
+      name: 'Jordan',
+      keyPath: jorKey,
       witness: { name: WITNESS, publicKey: witness.publicKey },
-    }),
+    },
+    { CBM_HOME: home },
   );
-  const r1 = await run([
-    'submit',
-    'party.register',
-    register,
-    '--key',
-    ledger.operatorKeyPath,
-    '--wait',
-    '10',
-  ]);
   expect(r1.code, r1.stderr).toBe(0);
   const body = await write(
     'info.json',

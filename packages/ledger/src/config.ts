@@ -69,3 +69,80 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
     maxMergeDelayMs: 86_400_000,
   };
 }
+
+/** The ledger settings every deployment (Lambda, the local runtime) reads from its environment. */
+export type LedgerEnvSettings = Partial<
+  Pick<
+    LedgerConfig,
+    'maxMergeDelayMs' | 'recoveryDelayMs' | 'evidenceQuotaCount' | 'evidenceQuotaBytes'
+  >
+>;
+
+/** A malformed ledger setting; `variable` names it, the message says what it must be. */
+export class LedgerSettingError extends Error {
+  override readonly name = 'LedgerSettingError';
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One table for both runtimes and the CDK context (infra/src/config.ts), so the variables, ranges
+ * and messages cannot drift apart. A variable's value times `unitMs` is the config value.
+ */
+export const LEDGER_ENV: readonly {
+  readonly variable: string;
+  readonly key: keyof LedgerEnvSettings;
+  readonly max: number;
+  readonly unitMs: number;
+}[] = [
+  {
+    variable: 'CBM_MAX_MERGE_DELAY_SECONDS',
+    key: 'maxMergeDelayMs',
+    max: 99_999_999,
+    unitMs: 1000,
+  },
+  { variable: 'CBM_RECOVERY_DELAY_DAYS', key: 'recoveryDelayMs', max: 365, unitMs: 86_400_000 },
+  { variable: 'CBM_EVIDENCE_QUOTA_COUNT', key: 'evidenceQuotaCount', max: 9_999_999, unitMs: 1 },
+  {
+    variable: 'CBM_EVIDENCE_QUOTA_BYTES',
+    key: 'evidenceQuotaBytes',
+    max: 999_999_999_999_999,
+    unitMs: 1,
+  },
+];
+
+/**
+ * The set variables of LEDGER_ENV as config overrides (unset or blank ones are left out, so the
+ * defaults apply); throws LedgerSettingError for a value that is not a whole number in range.
+ */
+export function readLedgerEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): LedgerEnvSettings {
+  const out: { -readonly [K in keyof LedgerEnvSettings]: number } = {};
+  for (const { variable, key, max, unitMs } of LEDGER_ENV) {
+    const raw = env[variable]?.trim();
+    if (raw === undefined || raw === '') continue;
+    if (!/^[1-9][0-9]*$/.test(raw) || Number(raw) > max) {
+      throw new LedgerSettingError(
+        variable,
+        `${variable} must be an integer from 1 to ${max}, not ${raw}`,
+      );
+    }
+    out[key] = Number(raw) * unitMs;
+  }
+  return out;
+}
+
+/** The LEDGER_ENV overrides held by a larger settings object. */
+export function ledgerEnvOverrides(settings: LedgerEnvSettings): LedgerEnvSettings {
+  const out: { -readonly [K in keyof LedgerEnvSettings]: number } = {};
+  for (const { key } of LEDGER_ENV) {
+    const v = settings[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}

@@ -151,13 +151,14 @@ export class LedgerReads {
     if (index === undefined) return undefined;
     const head = knownHead ?? (await this.#d.log.readHead());
     if (head === undefined || index >= head.size) return undefined;
-    const [leaf] = await this.#leaves(index, 1);
-    if (leaf!.statement !== statement.id) {
-      throw integrityFault(index, `its leaf commits to ${leaf!.statement}, not ${statement.id}`);
+    // #leaves has checked that the leaf is there, at this index.
+    const leaf = (await this.#leaves(index, 1))[0]!;
+    if (leaf.statement !== statement.id) {
+      throw integrityFault(index, `its leaf commits to ${leaf.statement}, not ${statement.id}`);
     }
     return {
       statement: statement.id,
-      leaf: leaf!,
+      leaf,
       inclusion: await this.#inclusion(index, head.size, leaf),
       checkpoint: head.checkpoint,
       ...(statement.promise === undefined ? {} : { promise: statement.promise }),

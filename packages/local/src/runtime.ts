@@ -16,6 +16,7 @@ import {
   createCheckpointSigner,
   createGenesis,
   defaultLedgerConfig,
+  ledgerEnvOverrides,
 } from '@cbm-ledger/ledger';
 import type { EvidenceStore, LedgerConfig } from '@cbm-ledger/ledger';
 import { keyFileSeed, openCheckpoint, parseVkey } from '@cbm-ledger/protocol';
@@ -176,21 +177,7 @@ async function start(
   await ensureTable(dynamo, settings.table);
   if (!embedS3) await ensureBucket(s3, settings.bucket);
 
-  const config = {
-    ...defaultLedgerConfig(origin),
-    ...(settings.maxMergeDelayMs === undefined
-      ? {}
-      : { maxMergeDelayMs: settings.maxMergeDelayMs }),
-    ...(settings.recoveryDelayMs === undefined
-      ? {}
-      : { recoveryDelayMs: settings.recoveryDelayMs }),
-    ...(settings.evidenceQuotaCount === undefined
-      ? {}
-      : { evidenceQuotaCount: settings.evidenceQuotaCount }),
-    ...(settings.evidenceQuotaBytes === undefined
-      ? {}
-      : { evidenceQuotaBytes: settings.evidenceQuotaBytes }),
-  };
+  const config = { ...defaultLedgerConfig(origin), ...ledgerEnvOverrides(settings) };
   const stores = createDynamoStores({ client: dynamo, table: settings.table });
   const s3Evidence = new S3EvidenceStore({
     client: s3,

@@ -3,6 +3,8 @@
  * the README; anything malformed stops the start with a one-line message.
  */
 import { resolve } from 'node:path';
+import { LedgerSettingError, readLedgerEnv } from '@cbm-ledger/ledger';
+import type { LedgerEnvSettings } from '@cbm-ledger/ledger';
 import { isValidKeyName } from '@cbm-ledger/protocol';
 
 export const DEFAULT_PORT = 8787;
@@ -13,7 +15,11 @@ export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
 /** Loopback only: the local runtime is a developer tool, never a public server. */
 export const HOST = '127.0.0.1';
 
-export interface LocalSettings {
+/**
+ * The runtime's own settings, plus the ledger settings both runtimes read
+ * (`@cbm-ledger/ledger` readLedgerEnv: merge delay, recovery window, evidence budget).
+ */
+export interface LocalSettings extends LedgerEnvSettings {
   readonly host: string;
   /** 0 picks a free port; the runtime reports the one it got. */
   readonly port: number;
@@ -26,13 +32,6 @@ export interface LocalSettings {
   readonly dynamoEndpoint: string | undefined;
   /** External S3; s3rver under the data dir when undefined. */
   readonly s3Endpoint: string | undefined;
-  /** CBM_MAX_MERGE_DELAY_SECONDS: the promised integration deadline; the ledger default if unset. */
-  readonly maxMergeDelayMs?: number;
-  /** CBM_RECOVERY_DELAY_DAYS: the veto window of a party.recover; the ledger default if unset. */
-  readonly recoveryDelayMs?: number;
-  /** CBM_EVIDENCE_QUOTA_COUNT / _BYTES: each party's daily evidence budget; defaults if unset. */
-  readonly evidenceQuotaCount?: number;
-  readonly evidenceQuotaBytes?: number;
 }
 
 export class SettingsError extends Error {
@@ -85,38 +84,15 @@ export function readSettings(env: Env, cwd: string = process.cwd()): LocalSettin
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
     throw new SettingsError(`CBM_TABLE must be a DynamoDB table name, not ${table}`);
   }
-  const mergeDelayText = value(env, 'CBM_MAX_MERGE_DELAY_SECONDS');
-  if (mergeDelayText !== undefined && !/^[1-9][0-9]{0,7}$/.test(mergeDelayText)) {
-    throw new SettingsError(
-      `CBM_MAX_MERGE_DELAY_SECONDS must be an integer from 1 to 99999999, not ${mergeDelayText}`,
-    );
-  }
-  const recoveryText = value(env, 'CBM_RECOVERY_DELAY_DAYS');
-  if (
-    recoveryText !== undefined &&
-    !(/^[1-9][0-9]{0,2}$/.test(recoveryText) && Number(recoveryText) <= 365)
-  ) {
-    throw new SettingsError(
-      `CBM_RECOVERY_DELAY_DAYS must be an integer from 1 to 365, not ${recoveryText}`,
-    );
-  }
-  const quotaCountText = value(env, 'CBM_EVIDENCE_QUOTA_COUNT');
-  if (quotaCountText !== undefined && !/^[1-9][0-9]{0,6}$/.test(quotaCountText)) {
-    throw new SettingsError(
-      `CBM_EVIDENCE_QUOTA_COUNT must be an integer from 1 to 9999999, not ${quotaCountText}`,
-    );
-  }
-  const quotaBytesText = value(env, 'CBM_EVIDENCE_QUOTA_BYTES');
-  if (quotaBytesText !== undefined && !/^[1-9][0-9]{0,14}$/.test(quotaBytesText)) {
-    throw new SettingsError(
-      `CBM_EVIDENCE_QUOTA_BYTES must be an integer from 1 to 999999999999999, not ${quotaBytesText}`,
-    );
+  let ledger: LedgerEnvSettings;
+  try {
+    ledger = readLedgerEnv(env);
+  } catch (e) {
+    if (e instanceof LedgerSettingError) throw new SettingsError(e.message);
+    throw e;
   }
   return {
-    ...(mergeDelayText === undefined ? {} : { maxMergeDelayMs: Number(mergeDelayText) * 1000 }),
-    ...(recoveryText === undefined ? {} : { recoveryDelayMs: Number(recoveryText) * 86_400_000 }),
-    ...(quotaCountText === undefined ? {} : { evidenceQuotaCount: Number(quotaCountText) }),
-    ...(quotaBytesText === undefined ? {} : { evidenceQuotaBytes: Number(quotaBytesText) }),
+    ...ledger,
     host: HOST,
     port,
     dataDir: resolve(cwd, value(env, 'CBM_DATA_DIR') ?? DEFAULT_DATA_DIR),

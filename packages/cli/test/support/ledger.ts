@@ -4,7 +4,7 @@
  * (so a test can edit the store behind the ledger's back, as an attacker with database access).
  */
 import { mkdtempSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -140,4 +140,36 @@ export async function cbm(
     stderr,
     json: <T>() => JSON.parse(stdout) as T,
   };
+}
+
+/**
+ * Registers `party` (signed by the ledger's operator, as `party.register` must be) with the key
+ * in `keyPath`, and optionally a witness identity; waits for integration. Returns cbm's result.
+ */
+export async function registerParty(
+  ledger: Ledger,
+  cwd: string,
+  party: {
+    id: string;
+    name: string;
+    keyPath: string;
+    witness?: { name: string; publicKey: string };
+  },
+  env: Record<string, string> = {},
+): Promise<CbmResult> {
+  const key = parseKeyFile(await readFile(party.keyPath, 'utf8'));
+  const body = join(cwd, `register-${party.id.replace(':', '-')}.json`);
+  await writeFile(
+    body,
+    JSON.stringify({
+      party: { id: party.id, name: party.name, kind: party.id.split(':')[0] },
+      keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
+      ...(party.witness === undefined ? {} : { witness: party.witness }),
+    }),
+  );
+  return cbm(['submit', 'party.register', body, '--key', ledger.operatorKeyPath, '--wait', '10'], {
+    server: ledger.url,
+    cwd,
+    env,
+  });
 }
