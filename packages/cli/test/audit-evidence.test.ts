@@ -1,6 +1,6 @@
 /**
  * `cbm audit --evidence` (issue 9 §2): cited evidence bytes are checked against their hashes;
- * unreadable objects are counted, not failed; a mismatch names its first citing index.
+ * unreadable objects are counted, not failed; a mismatch names every index that cites it.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ function source(
 }
 
 describe('the evidence audit', () => {
-  it('verifies readable objects, counts unreadable ones, and names the first index of a bad one', async () => {
+  it('verifies readable objects, counts unreadable ones, and names every index citing a bad one', async () => {
     const good = hex('annex A');
     const tampered = hex('annex B');
     const hidden = hex('annex C');
@@ -57,14 +57,31 @@ describe('the evidence audit', () => {
       entry(2, [hidden]),
       entry(3, [good, tampered]),
       entry(4, [tampered, gone]),
+      entry(5, [tampered, tampered]),
     ];
     const report = await auditEvidence(source(entries, objects), entries.length, 2);
     expect(report).toMatchObject({ ok: false, cited: 4, verified: 1, unreadable: 1 });
-    expect(report.failures.map((f) => [f.index, f.sha256])).toEqual([
-      [3, tampered],
-      [4, gone],
+    expect(report.failures.map((f) => [f.index, f.citedAt, f.sha256])).toEqual([
+      [3, [3, 4, 5], tampered],
+      [4, [4], gone],
     ]);
     expect(report.failures[0]!.message).toContain(hex('annex B, edited in the bucket'));
+    expect(report.failures[0]!.message).toContain('cited at 3, 4 and 5');
+  });
+
+  it('keeps one line for an object cited by many entries', async () => {
+    const tampered = hex('annex');
+    const entries = Array.from({ length: 25 }, (_, i) => entry(i, [tampered]));
+    const report = await auditEvidence(
+      source(entries, new Map([[tampered, bytes('edited')]])),
+      entries.length,
+      7,
+    );
+    expect(report.failures).toHaveLength(1);
+    expect(report.failures[0]!.citedAt).toEqual(entries.map((e) => e.index));
+    expect(report.failures[0]!.message).toContain(
+      'cited at 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 15 more',
+    );
   });
 
   it('passes a log whose readable evidence is intact', async () => {

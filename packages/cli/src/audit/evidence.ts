@@ -1,7 +1,8 @@
 /**
  * `cbm audit --evidence`: every evidence object a leaf cites and this auditor may read is
  * downloaded and hashed; bytes that do not hash to the cited SHA-256 (or a copy the ledger can no
- * longer serve intact) fail the audit, naming the first citing index. Objects the auditor may not
+ * longer serve intact) fail the audit, naming every index that cites them (each of those entries
+ * now points at bytes nobody can check). Objects the auditor may not
  * read (docs/evidence-access.md: they answer 404, like unknown ones) are counted, not failed:
  * only their readers can check them.
  */
@@ -17,7 +18,10 @@ export interface EvidenceAuditSource {
 }
 
 export interface EvidenceFinding {
+  /** The first citing index (findings are ordered by it). */
   readonly index: number;
+  /** Every citing index among the audited entries, ascending. */
+  readonly citedAt: readonly number[];
   readonly sha256: string;
   readonly message: string;
 }
@@ -38,15 +42,17 @@ export async function auditEvidence(
   treeSize: number,
   pageSize = 1000,
 ): Promise<EvidenceAuditReport> {
-  // First citing index of each object, in log order.
-  const firstCited = new Map<string, number>();
+  // Citing indices of each object, in log order.
+  const citing = new Map<string, number[]>();
   for (let start = 0; start < treeSize;) {
     const page = await source.entries(start, Math.min(pageSize, treeSize - start));
     if (page.entries.length === 0) break;
     for (const entry of page.entries) {
       for (const ref of entry.leaf.evidence) {
         const hex = ref.startsWith('sha256:') ? ref.slice(7) : ref;
-        if (!firstCited.has(hex)) firstCited.set(hex, entry.index);
+        const at = citing.get(hex);
+        if (at === undefined) citing.set(hex, [entry.index]);
+        else if (at[at.length - 1] !== entry.index) at.push(entry.index);
       }
     }
     start += page.entries.length;
@@ -54,7 +60,9 @@ export async function auditEvidence(
   let verified = 0;
   let unreadable = 0;
   const failures: EvidenceFinding[] = [];
-  for (const [sha256, index] of firstCited) {
+  for (const [sha256, citedAt] of citing) {
+    const index = citedAt[0]!;
+    const where = describeIndices(citedAt);
     let url: string;
     try {
       url = await source.evidenceUrl(sha256);
@@ -69,8 +77,9 @@ export async function auditEvidence(
     if (bytes === undefined) {
       failures.push({
         index,
+        citedAt,
         sha256,
-        message: `evidence ${sha256} (cited at ${index}): the store serves no intact copy`,
+        message: `evidence ${sha256} (cited at ${where}): the store serves no intact copy`,
       });
       continue;
     }
@@ -78,11 +87,21 @@ export async function auditEvidence(
     if (digest !== sha256) {
       failures.push({
         index,
+        citedAt,
         sha256,
-        message: `evidence ${sha256} (cited at ${index}) downloads as bytes hashing to ${digest}`,
+        message: `evidence ${sha256} (cited at ${where}) downloads as bytes hashing to ${digest}`,
       });
     } else verified++;
   }
   failures.sort((a, b) => a.index - b.index);
-  return { ok: failures.length === 0, cited: firstCited.size, verified, unreadable, failures };
+  return { ok: failures.length === 0, cited: citing.size, verified, unreadable, failures };
+}
+
+/** "3", "3, 7 and 12", or the first ten and a count, so one object cited everywhere stays one line. */
+function describeIndices(indices: readonly number[]): string {
+  if (indices.length === 1) return String(indices[0]);
+  const shown = indices.slice(0, 10);
+  const rest = indices.length - shown.length;
+  if (rest > 0) return `${shown.join(', ')} and ${rest} more`;
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
