@@ -11,7 +11,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EvidenceQuota, EvidenceQuotaLimits } from '@cbm-ledger/ledger';
 import { N, S } from './attributes.js';
 import { DEFAULT_RETRY } from './batch.js';
-import { LedgerTable, TTL_ATTRIBUTE } from './dynamo.js';
+import { LedgerTable, TTL_ATTRIBUTE } from './log-store.js';
 import { DEFAULT_TABLE } from './table.js';
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;

@@ -16,7 +16,7 @@ export {
   createDynamoStores,
   type DynamoStoreOptions,
   type DynamoStores,
-} from './dynamo.js';
+} from './log-store.js';
 export { DEFAULT_TABLE, PENDING_INDEX, ensureTable, tableDefinition } from './table.js';
 export {
   EVIDENCE_PREFIX,
