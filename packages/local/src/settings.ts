@@ -4,11 +4,13 @@
  */
 import { resolve } from 'node:path';
 import { isValidKeyName } from '@cbm-ledger/protocol';
+import { DEFAULT_TABLE } from '@cbm-ledger/store-aws';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = './.data';
 export const DEFAULT_ORIGIN = 'cbm-ledger.local/dev';
-export const DEFAULT_TABLE = 'cbm-ledger';
+// One default table name, the store's (store-aws layout.ts).
+export { DEFAULT_TABLE };
 export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
 /** Loopback only: the local runtime is a developer tool, never a public server. */
 export const HOST = '127.0.0.1';
