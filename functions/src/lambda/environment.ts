@@ -72,15 +72,14 @@ import {
   DynamoEvidenceQuota,
   S3EvidenceStore,
   createDynamoClient,
+  DEFAULT_BUCKET,
+  DEFAULT_TABLE,
   createDynamoStores,
   createS3Client,
   isLocalEndpoint,
 } from '@cbm-ledger/store-aws';
 import type { DynamoStores } from '@cbm-ledger/store-aws';
 import type { LedgerApi } from '../routes/deps.js';
-
-export const DEFAULT_TABLE = 'cbm-ledger';
-export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

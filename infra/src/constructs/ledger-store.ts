@@ -1,6 +1,6 @@
 /**
- * The ledger's DynamoDB table: the same keys and sparse `pending` index as
- * packages/store-aws/src/table.ts (the local runtime creates its table from that definition),
+ * The ledger's DynamoDB table: its keys, sparse `pending` index and TTL attribute come from
+ * store-aws layout.ts, from which the local runtime's table is created too (table.ts),
  * on demand, point-in-time recovery, deletion protection, encrypted with its own
  * customer-managed KMS key, retained when the stack is deleted.
  *
@@ -20,12 +20,9 @@ import { layout } from '@cbm-ledger/store-aws';
 import { denyExcept, protectKey } from '../guard.js';
 import type { Guardians } from '../guard.js';
 
-/** Mirrors store-aws `PENDING_INDEX` and `tableDefinition()`. */
-export const PENDING_INDEX = 'pending';
-/** store-aws `TTL_ATTRIBUTE`: nonce claims of signed reads expire through DynamoDB TTL. */
-export const TTL_ATTRIBUTE = 'ttl';
+const { PENDING_INDEX, TTL_ATTRIBUTE } = layout;
 
-/** What a reader calls (store-aws dynamo.ts): GetItem, Query (issuer heads, citations), BatchGetItem. */
+/** What a reader calls (store-aws statement-store.ts, log-store.ts): GetItem, Query (issuer heads, citations), BatchGetItem. */
 export const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 /** Every action that writes or deletes an item. */
 export const ITEM_WRITE_ACTIONS = [
@@ -162,14 +159,14 @@ export class LedgerStore extends Construct {
     protectKey(this.key, props.guardians);
     const integrators = Lazy.list({ produce: () => this.#integrators.map((r) => r.roleArn) });
     this.table = new dynamodb.TableV2(this, 'Table', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      partitionKey: { name: layout.PARTITION_KEY, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: layout.SORT_KEY, type: dynamodb.AttributeType.STRING },
       billing: dynamodb.Billing.onDemand(),
       globalSecondaryIndexes: [
         {
           indexName: PENDING_INDEX,
-          partitionKey: { name: 'gpk', type: dynamodb.AttributeType.STRING },
-          sortKey: { name: 'gsk', type: dynamodb.AttributeType.STRING },
+          partitionKey: { name: layout.PENDING_INDEX_KEY, type: dynamodb.AttributeType.STRING },
+          sortKey: { name: layout.PENDING_INDEX_SORT_KEY, type: dynamodb.AttributeType.STRING },
           projectionType: dynamodb.ProjectionType.ALL,
         },
       ],

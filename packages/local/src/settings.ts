@@ -6,12 +6,13 @@ import { resolve } from 'node:path';
 import { LedgerSettingError, readLedgerEnv } from '@cbm-ledger/ledger';
 import type { LedgerEnvSettings } from '@cbm-ledger/ledger';
 import { isValidKeyName } from '@cbm-ledger/protocol';
+import { DEFAULT_BUCKET, DEFAULT_TABLE } from '@cbm-ledger/store-aws';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = './.data';
 export const DEFAULT_ORIGIN = 'cbm-ledger.local/dev';
-export const DEFAULT_TABLE = 'cbm-ledger';
-export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
+// One default table name, the store's (store-aws layout.ts).
+export { DEFAULT_BUCKET, DEFAULT_TABLE };
 /** Loopback only: the local runtime is a developer tool, never a public server. */
 export const HOST = '127.0.0.1';
 

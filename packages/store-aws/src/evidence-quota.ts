@@ -11,9 +11,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EvidenceQuota, EvidenceQuotaLimits } from '@cbm-ledger/ledger';
 import { N, S } from './attributes.js';
 import { DEFAULT_RETRY } from './batch.js';
-import { LedgerTable, TTL_ATTRIBUTE } from './dynamo.js';
-import { EVIDENCE_QUOTA_PARTITION } from './layout.js';
-import { DEFAULT_TABLE } from './table.js';
+import { DEFAULT_TABLE, EVIDENCE_QUOTA_PARTITION, TTL_ATTRIBUTE } from './layout.js';
+import { LedgerTable } from './ledger-table.js';
 
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const PARTY_ID_RE = /^(?:state:[A-Z]{3}|(?:observer|operator):[a-z0-9][a-z0-9.-]{0,63})$/;

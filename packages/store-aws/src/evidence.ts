@@ -37,6 +37,8 @@ import {
 } from '@cbm-ledger/ledger';
 import { errorName, storeFault } from './errors.js';
 
+/** The evidence bucket's name when none is configured (CBM_BUCKET). */
+export const DEFAULT_BUCKET = 'cbm-ledger-evidence';
 export const EVIDENCE_PREFIX = 'evidence/sha256/';
 const SHA256_HEX_RE = /^[0-9a-f]{64}$/;
 /** SigV4 presigned URLs live at most seven days. */

@@ -1,6 +1,6 @@
 /**
  * The ledger's single DynamoDB table. The local runtime creates it from `tableDefinition`; the CDK
- * stack declares the same keys and index, so both runtimes read and write one layout.
+ * stack declares it from the same layout.ts, so both runtimes read and write one layout.
  */
 import {
   CreateTableCommand,
@@ -11,31 +11,35 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { sleep } from './batch.js';
 import { errorName, storeFault } from './errors.js';
-
-export const DEFAULT_TABLE = 'cbm-ledger';
-/** Sparse index over statements awaiting integration (see dynamo.ts). */
-export const PENDING_INDEX = 'pending';
+import {
+  DEFAULT_TABLE,
+  PARTITION_KEY,
+  PENDING_INDEX,
+  PENDING_INDEX_KEY,
+  PENDING_INDEX_SORT_KEY,
+  SORT_KEY,
+} from './layout.js';
 
 export function tableDefinition(name: string = DEFAULT_TABLE): CreateTableCommandInput {
   return {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-      { AttributeName: 'gpk', AttributeType: 'S' },
-      { AttributeName: 'gsk', AttributeType: 'S' },
+      { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+      { AttributeName: SORT_KEY, AttributeType: 'S' },
+      { AttributeName: PENDING_INDEX_KEY, AttributeType: 'S' },
+      { AttributeName: PENDING_INDEX_SORT_KEY, AttributeType: 'S' },
     ],
     KeySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
+      { AttributeName: PARTITION_KEY, KeyType: 'HASH' },
+      { AttributeName: SORT_KEY, KeyType: 'RANGE' },
     ],
     GlobalSecondaryIndexes: [
       {
         IndexName: PENDING_INDEX,
         KeySchema: [
-          { AttributeName: 'gpk', KeyType: 'HASH' },
-          { AttributeName: 'gsk', KeyType: 'RANGE' },
+          { AttributeName: PENDING_INDEX_KEY, KeyType: 'HASH' },
+          { AttributeName: PENDING_INDEX_SORT_KEY, KeyType: 'RANGE' },
         ],
         // The integrator reads whole statements from the index; only pending ones are in it.
         Projection: { ProjectionType: 'ALL' },

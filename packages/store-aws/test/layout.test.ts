@@ -11,7 +11,7 @@ const source = readdirSync(SRC)
   .map((f) => readFileSync(new URL(f, SRC), 'utf8'))
   .join('\n');
 
-/** Every literal partition key dynamo.ts builds: `pk: S('x')` and `pk: S(`x#${...}`)`. */
+/** Every literal partition key the store modules build: `pk: S('x')` and `pk: S(`x#${...}`)`. */
 function literalPartitions(): string[] {
   const out = new Set<string>();
   for (const m of source.matchAll(/pk:\s*S\((?:'([^']+)'|`([^`$]*)\$\{)/g))
@@ -25,7 +25,7 @@ describe('table layout (layout.ts)', () => {
     .filter(([name]) => name.endsWith('_PARTITION'))
     .map(([, value]) => value as string);
 
-  it('names every partition dynamo.ts writes', () => {
+  it('names every partition the store modules write', () => {
     const found = literalPartitions();
     expect(found.length).toBeGreaterThanOrEqual(8);
     for (const pk of found) expect(prefixes, pk).toContain(pk);
