@@ -322,8 +322,10 @@ try {
     'The report is uploaded to the evidence store under its SHA-256 (streamed, hashed as read);',
     'the alert cites it by hash. It is shared within 24 hours of assessment (WHO IHR art. 6).',
   );
+  // Signed as Israel (RFC 9421): the upload is the issuer's proof of possession, and admission
+  // accepts only evidence the issuer itself uploaded (docs/evidence-access.md).
   const evidence = await uploadEvidence(
-    client,
+    new LedgerClient({ server, auth: { keyFile: keys['state:ISR'] } }),
     await evidenceFromFile(join(dir, 'lab-report.txt')),
   );
   const alert = await submitStatement(client, {

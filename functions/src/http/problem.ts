@@ -56,6 +56,7 @@ const TITLES: Partial<Record<LedgerErrorCode, string>> = {
   WITHDRAWAL_NOTICE_TOO_SHORT: 'Withdrawal notice too short',
   REPORT_PERIOD_NOT_BEGUN: 'Reported period has not begun',
   REQUEST_ACTIVITY_UNNAMED: 'Request names no activity',
+  REPLY_NOT_ANSWERABLE: 'Reply answers no claim about its issuer',
   SIGNATURE_INVALID: 'Signature invalid',
   COSIGNATURE_MISSING: 'Required co-signature missing',
   SEQ_GAP: 'Issuer sequence gap',

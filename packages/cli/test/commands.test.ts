@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerClient } from '@cbm-ledger/client';
-import { fromBase64, parseKeyFile, toBase64 } from '@cbm-ledger/protocol';
+import { exampleBody, fromBase64, parseKeyFile, toBase64 } from '@cbm-ledger/protocol';
 import type { KeyFile } from '@cbm-ledger/protocol';
 import { run as runCbm } from '../src/main.js';
 import { build, ROOT } from './support/build.js';
@@ -338,6 +338,44 @@ describe('cbm get', () => {
     expect(byId.code).toBe(0);
     expect(byId.stdout).toMatch(/integrated {3}as entry 1/);
     expect(byId.stdout).toMatch(/Receipt written/);
+  });
+
+  it('shows a claim together with the replies of the party it is about', async () => {
+    const submit = async (type: string, body: unknown, key: string) => {
+      const r = await run([
+        'submit',
+        type,
+        await json(`${type}.json`, body),
+        '--key',
+        key,
+        '--wait',
+        '10',
+        '--json',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return r.json<{ statement: string; index: number }>();
+    };
+    const request = await submit(
+      'risk.request',
+      { ...(exampleBody('risk.request') as object), to: 'state:EGY' },
+      keys['state:JOR']!,
+    );
+    const before = await run(['get', request.statement]);
+    expect(before.stdout).toMatch(/replies {6}none yet/);
+    const reply = await submit(
+      'claim.reply',
+      { claim: request.statement, position: 'dispute', answer: 'No columns moved.' },
+      keys['state:EGY']!,
+    );
+    const byId = await run(['get', request.statement]);
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toContain(
+      `reply        DISPUTED by state:EGY, entry ${reply.index} (${reply.statement})`,
+    );
+    const byIndex = await run(['get', String(request.index), '--json']);
+    expect(byIndex.json()).toMatchObject({
+      replies: [{ statement: reply.statement, issuer: 'state:EGY', position: 'dispute' }],
+    });
   });
 
   it('says what it expected for a malformed argument', async () => {

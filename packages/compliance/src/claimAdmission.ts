@@ -13,6 +13,7 @@ import { iso, ms } from './time.js';
 export const CLAIM_ADMISSION_CODES = [
   'REPORT_PERIOD_NOT_BEGUN',
   'REQUEST_ACTIVITY_UNNAMED',
+  'REPLY_NOT_ANSWERABLE',
 ] as const;
 export type ClaimAdmissionCode = (typeof CLAIM_ADMISSION_CODES)[number];
 
@@ -75,4 +76,33 @@ export function checkClaimAdmission(
     return OK;
   }
   return OK;
+}
+
+/** The party a claim is about: an observer.report's `hostState`, a risk.request's `to`. */
+export function claimSubject(statement: Statement): string | undefined {
+  const s = statement as AnyStatement;
+  if (s.type === 'observer.report') return s.body.hostState;
+  if (s.type === 'risk.request') return s.body.to;
+  return undefined;
+}
+
+/**
+ * Whether a claim.reply may be admitted: it answers a claim (`claim`, the statement its body
+ * cites, as the issuer may read it; undefined when there is none or the issuer may not read it)
+ * that is about its issuer. Anything else is REPLY_NOT_ANSWERABLE, with one detail for every case
+ * (security: the answer says nothing about statements the issuer may not read). Other types pass.
+ */
+export function checkReplyAdmission(
+  reply: Statement,
+  claim: Statement | undefined,
+): ClaimAdmissionResult {
+  const s = reply as AnyStatement;
+  if (s.type !== 'claim.reply') return OK;
+  if (claim !== undefined && claimSubject(claim) === s.issuer) return OK;
+  return {
+    ok: false,
+    code: 'REPLY_NOT_ANSWERABLE',
+    path: '$.body.claim',
+    detail: `${s.body.claim} is no observer.report or risk.request about ${s.issuer} that it may read: only the party a claim is about may reply to it`,
+  };
 }

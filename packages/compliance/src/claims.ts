@@ -55,10 +55,19 @@ export interface ClaimReplyRef {
   position?: ClaimPosition;
 }
 
+/** The statement types that are claims about another party, answerable with a claim.reply. */
+export const CLAIM_TYPES = ['observer.report', 'risk.request'] as const;
+export type ClaimType = (typeof CLAIM_TYPES)[number];
+
+/** Whether `type` is a claim type (a string from a leaf or a view). */
+export function isClaimType(type: string): type is ClaimType {
+  return (CLAIM_TYPES as readonly string[]).includes(type);
+}
+
 /** A claim about `about` under `measure`, with every reply its subject gave. */
 export interface ClaimRecord {
   statementId: string;
-  type: 'observer.report' | 'risk.request';
+  type: ClaimType;
   /** The issuer of the claim. */
   claimant: string;
   /** The party the claim is about (the host, or the addressee). */

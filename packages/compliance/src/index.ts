@@ -28,9 +28,22 @@ export {
   vd2011,
 } from './rulesets.js';
 export type { RuleParameterValue, RuleParameters, RuleSet, RulesVersion } from './rulesets.js';
-export { CLAIM_STATUSES, STANDINGS } from './claims.js';
-export type { ClaimBasis, ClaimRecord, ClaimReplyRef, ClaimStatus, Standing } from './claims.js';
-export { CLAIM_ADMISSION_CODES, checkClaimAdmission, namesActivity } from './claimAdmission.js';
+export { CLAIM_STATUSES, CLAIM_TYPES, STANDINGS, isClaimType } from './claims.js';
+export type {
+  ClaimBasis,
+  ClaimRecord,
+  ClaimType,
+  ClaimReplyRef,
+  ClaimStatus,
+  Standing,
+} from './claims.js';
+export {
+  CLAIM_ADMISSION_CODES,
+  checkClaimAdmission,
+  checkReplyAdmission,
+  claimSubject,
+  namesActivity,
+} from './claimAdmission.js';
 export type { ClaimAdmissionCode, ClaimAdmissionResult } from './claimAdmission.js';
 export { CLAIMS_BASIS, COMPLIANCE_RULES, EVIDENCE_BASIS, RULE_IDS } from './rules.js';
 export type { RuleDescription, RuleId } from './rules.js';

@@ -38,6 +38,7 @@ import {
   ISSUER_KINDS,
   checkClaimAdmission,
   checkMeasureAdmission,
+  checkReplyAdmission,
   evaluateRegistryPolicy,
 } from '@cbm-ledger/compliance';
 import type { MeasureAdmissionCode, RegistryViolation } from '@cbm-ledger/compliance';
@@ -52,6 +53,7 @@ import type {
   RegistryStore,
   StatementStore,
 } from './ports.js';
+import { mayRead } from './evidence-access.js';
 import type { LedgerReads } from './reads.js';
 import { RegistryCache } from './derived-state.js';
 import type { Registry } from './registry.js';
@@ -235,6 +237,7 @@ export class Admission {
       checkSigners(registry, statement, envelope, now, this.#d.config.recoveryDelayMs);
       checkMeasure(registry, statement, now);
       checkClaim(statement, now);
+      await this.#checkReply(statement);
     }
 
     // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
@@ -362,6 +365,22 @@ export class Admission {
    * audience access to the bytes. Security: the answers are the same whether or not another
    * party stored the object, and never repeat what is stored.
    */
+  /**
+   * A claim.reply must answer a claim about its issuer that the issuer may read
+   * (docs/compliance-claims.md): otherwise any party could file "replies" to claims about others.
+   */
+  async #checkReply(statement: Statement): Promise<void> {
+    if (statement.type !== 'claim.reply') return;
+    const cited = (statement.body as { claim: string }).claim;
+    const held = await this.#d.statements.getById(cited);
+    const claim =
+      held !== undefined && mayRead(held, { party: statement.issuer })
+        ? parseStatement(fromBase64(held.envelope.payload))
+        : undefined;
+    const result = checkReplyAdmission(statement, claim);
+    if (!result.ok) throw new LedgerError(result.code, result.detail, { path: result.path });
+  }
+
   async #checkEvidence(statement: Statement): Promise<void> {
     const refs = statement.evidence ?? [];
     const issuer = statement.issuer;

@@ -21,6 +21,7 @@
 import {
   ComplianceInputError,
   canonicalReport,
+  claimSubject,
   complianceEntryFromLeaf,
   complianceSummary as summarizeReport,
   evaluateCompliance,
@@ -52,7 +53,7 @@ import type { LedgerConfig } from './config.js';
 import { LedgerError } from './errors.js';
 import type { AdmittedStatement, Clock, LogHead, LogStore, StatementStore } from './ports.js';
 import { mayRead } from './evidence-access.js';
-import type { Viewer } from './views.js';
+import type { ReplyView, Viewer } from './views.js';
 
 export interface ComplianceDeps {
   readonly statements: StatementStore;
@@ -147,6 +148,8 @@ export class LedgerCompliance {
   readonly #d: ComplianceDeps;
   /** Entries [0, #entries.length), decoded. The log below the head is final, so never stale. */
   readonly #entries: CachedEntry[] = [];
+  /** Public claim.reply entries of #entries, by the claim they cite, in log order. */
+  readonly #replies = new Map<string, ReplyView[]>();
   /** Serialises cache extension: concurrent requests share one read of the new leaves. */
   #extending: Promise<void> = Promise.resolve();
 
@@ -237,6 +240,37 @@ export class LedgerCompliance {
     return { ...timeline, treeSize, rootHash };
   }
 
+  /**
+   * The public replies to claim `id` by the party it is about, among the entries below the
+   * current head, in log order: the replies the report weighs (docs/compliance-claims.md).
+   * Replies by anybody else (admitted by builds before REPLY_NOT_ANSWERABLE) are left out, as the
+   * engine ignores them. The claim is read here only for its subject, never returned.
+   */
+  async repliesTo(id: string): Promise<ReplyView[]> {
+    const held = await this.#d.statements.getById(id);
+    if (held === undefined) return [];
+    const subject = claimSubject(parseStatement(fromBase64(held.envelope.payload)));
+    const head = await this.#d.log.readHead();
+    await this.#extendTo(head?.size ?? 0);
+    return (this.#replies.get(id) ?? []).filter((r) => r.issuer === subject);
+  }
+
+  #indexReply(entry: ComplianceEntry): void {
+    const s = entry.statement;
+    if (s?.type !== 'claim.reply') return;
+    const body = s.body as { claim: string; position: ReplyView['position'] };
+    const reply: ReplyView = {
+      statement: entry.statementId,
+      index: entry.index,
+      issuer: s.issuer,
+      position: body.position,
+      integratedAt: entry.integratedAt,
+    };
+    const list = this.#replies.get(body.claim);
+    if (list === undefined) this.#replies.set(body.claim, [reply]);
+    else list.push(reply);
+  }
+
   /** `at` checked (AT_INVALID), or now. */
   #at(at: string | undefined): string {
     if (at === undefined) return new Date(this.#d.clock.now()).toISOString();
@@ -320,6 +354,7 @@ export class LedgerCompliance {
         }
         // Appended whole, after every read succeeded: a failed page leaves the cache as it was.
         this.#entries.push(...decoded);
+        for (const { entry } of decoded) this.#indexReply(entry);
       }
     });
     // A failure must not poison later requests: the next one starts a fresh chain.

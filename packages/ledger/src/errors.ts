@@ -68,6 +68,8 @@ export const LEDGER_ERROR_STATUS = {
   REPORT_PERIOD_NOT_BEGUN: 422,
   /** A risk.request naming neither a notification nor an area with a time window. */
   REQUEST_ACTIVITY_UNNAMED: 422,
+  /** A claim.reply citing no claim about its issuer that the issuer may read. */
+  REPLY_NOT_ANSWERABLE: 422,
   EVIDENCE_MISSING: 422,
   EVIDENCE_MISMATCH: 422,
   EVIDENCE_TOO_LARGE: 413,

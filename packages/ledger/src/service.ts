@@ -2,6 +2,7 @@
  * The ledger's domain facade: what the HTTP handlers (Lambda and local) call. Stateless between
  * calls, so any number of instances can serve one set of stores.
  */
+import { isClaimType } from '@cbm-ledger/compliance';
 import type { ComplianceSummary } from '@cbm-ledger/compliance';
 import { Admission } from './admission.js';
 import type { SubmitRequest } from './admission.js';
@@ -91,8 +92,11 @@ export class LedgerService {
     return this.#admission.submit(req);
   }
 
-  statement(id: string, viewer: Viewer): Promise<StatementView> {
-    return this.#reads.statement(id, viewer);
+  /** A statement's view; a claim's lists its public replies (right of reply). */
+  async statement(id: string, viewer: Viewer): Promise<StatementView> {
+    const view = await this.#reads.statement(id, viewer);
+    if (!isClaimType(view.type)) return view;
+    return { ...view, replies: await this.#compliance.repliesTo(view.statement) };
   }
 
   entries(start: number, limit: number, viewer: Viewer): Promise<EntriesPage> {

@@ -66,6 +66,21 @@ export interface StatementView {
   receipt?: Receipt;
   /** Only when the viewer may read the statement. */
   envelope?: Envelope;
+  /**
+   * For a claim (observer.report, risk.request): the public claim.reply statements integrated so
+   * far that cite it, in log order (docs/compliance-claims.md, right of reply). Absent for other
+   * types; empty when nobody has replied yet.
+   */
+  replies?: ReplyView[];
+}
+
+/** A reply to a claim, as a statement view lists it. */
+export interface ReplyView {
+  statement: string;
+  index: number;
+  issuer: string;
+  position: 'acknowledge' | 'dispute';
+  integratedAt: string;
 }
 
 export interface EntryView {

@@ -136,6 +136,23 @@ function measureStatement(
 
 const days = (n: number): number => n * 86_400_000;
 
+/** Statements the reply rows cite, filed in beforeAll. */
+const claims = {
+  /** EGY's public risk.request to LBN: a claim about LBN, not JOR. */
+  toLbn: '',
+  /** EGY's risk.request to JOR, restricted to LBN: about JOR, but JOR may not read it. */
+  hiddenFromJor: '',
+  /** JOR's own info.exchange: no claim at all. */
+  notAClaim: '',
+};
+
+const reply = (h: Harness, claim: string): Submission =>
+  measureStatement(h, 'claim.reply', {
+    claim,
+    position: 'dispute',
+    answer: 'This is not about us.',
+  });
+
 const rows: Row[] = [
   // Transport
   { name: 'empty body', build: () => json(new Uint8Array(0)), code: 'BODY_EMPTY', status: 400 },
@@ -628,6 +645,35 @@ const rows: Row[] = [
     status: 422,
     extensions: () => ({ path: '$.body.activity' }),
   },
+  {
+    name: 'a claim.reply to a claim about another party',
+    build: (h) => reply(h, claims.toLbn),
+    code: 'REPLY_NOT_ANSWERABLE',
+    status: 422,
+    extensions: () => ({ path: '$.body.claim' }),
+  },
+  {
+    name: 'a claim.reply citing no statement',
+    build: (h) => reply(h, `sha256:${'c'.repeat(64)}`),
+    code: 'REPLY_NOT_ANSWERABLE',
+    status: 422,
+    extensions: () => ({ path: '$.body.claim' }),
+  },
+  {
+    // Security: the same answer as for no statement at all, so nothing about it is revealed.
+    name: 'a claim.reply to a claim about the issuer that the issuer may not read',
+    build: (h) => reply(h, claims.hiddenFromJor),
+    code: 'REPLY_NOT_ANSWERABLE',
+    status: 422,
+    extensions: () => ({ path: '$.body.claim' }),
+  },
+  {
+    name: 'a claim.reply citing a statement that is no claim',
+    build: (h) => reply(h, claims.notAClaim),
+    code: 'REPLY_NOT_ANSWERABLE',
+    status: 422,
+    extensions: () => ({ path: '$.body.claim' }),
+  },
   // Evidence
   {
     name: 'evidence not stored',
@@ -696,8 +742,25 @@ describe('bad input to POST /v1/statements', () => {
       reason: 'compromised',
       effectiveAt: new Date(h.clock.now() - 60_000).toISOString(),
     });
-    await h.issue('state:JOR', 'info.exchange', infoExchangeBody());
+    claims.notAClaim = (
+      await h.issue('state:JOR', 'info.exchange', infoExchangeBody())
+    ).outcome.body.statement;
     await h.integrate(); // EGY's new key signs from its integration on
+    const asked = {
+      activity: { description: 'Columns at the border.', notification: claims.notAClaim },
+      question: 'Please explain.',
+    };
+    claims.toLbn = (
+      await h.issue('state:EGY', 'risk.request', { ...asked, to: 'state:LBN' })
+    ).outcome.body.statement;
+    claims.hiddenFromJor = (
+      await h.issue(
+        'state:EGY',
+        'risk.request',
+        { ...asked, to: 'state:JOR' },
+        { extra: { visibility: 'restricted', audience: ['state:LBN'] } },
+      )
+    ).outcome.body.statement;
     // Measures between JOR and EGY (issued by EGY, leaving JOR's chain to the rows): one
     // renewing affirmatively, one automatically, one expired.
     const bothSign = { signers: [h.key('state:JOR'), h.key('state:EGY')] };
@@ -760,6 +823,15 @@ describe('bad input to POST /v1/statements', () => {
       question: 'Please explain.',
     });
     expect(request.outcome.status).toBe(202);
+  });
+
+  it('accepts the reply the reply rows are near misses of: the addressee answering', async () => {
+    const answered = await h.issue('state:LBN', 'claim.reply', {
+      claim: claims.toLbn,
+      position: 'dispute',
+      answer: 'No columns moved.',
+    });
+    expect(answered.outcome.status).toBe(202);
   });
 
   it('accepts the measure statements the measure rows are near misses of', async () => {

@@ -3,6 +3,7 @@
  * caller may read it (--key signs the read).
  */
 import { currentReceipt } from '@cbm-ledger/client';
+import { isClaimType } from '@cbm-ledger/compliance';
 import type { EntryView, LedgerClient, Receipt, StatementView } from '@cbm-ledger/client';
 import { fromBase64, isStatementId, statementId, utf8Decode } from '@cbm-ledger/protocol';
 import type { Envelope, Leaf, Statement } from '@cbm-ledger/protocol';
@@ -41,6 +42,18 @@ function printStatement(ctx: Context, statement: Statement | undefined): void {
     ctx.out.line(`    ${line}`);
 }
 
+/** A claim's replies (right of reply), shown with the claim so neither is read alone. */
+function printReplies(ctx: Context, replies: StatementView['replies']): void {
+  if (replies === undefined) return;
+  if (replies.length === 0) {
+    ctx.out.line('  replies      none yet (the party the claim is about may answer it)');
+  }
+  for (const r of replies) {
+    const position = r.position === 'dispute' ? 'DISPUTED' : 'acknowledged';
+    ctx.out.line(`  reply        ${position} by ${r.issuer}, entry ${r.index} (${r.statement})`);
+  }
+}
+
 /** The receipt against the current, cosigned checkpoint (see currentReceipt). */
 async function saveReceipt(
   ctx: Context,
@@ -60,6 +73,10 @@ async function byIndex(ctx: Context, client: LedgerClient, index: number): Promi
   const leaf: Leaf = view.leaf;
   const statement =
     view.envelope === undefined ? undefined : openEnvelope(view.envelope, leaf.statement);
+  // An entry carries no replies (entries are final, replies come later): the statement view has them.
+  const replies = isClaimType(leaf.type)
+    ? (await client.statement(leaf.statement)).replies
+    : undefined;
   const receiptOut = stringOption(ctx.values, 'receipt-out');
   let receiptFile: string | undefined;
   if (receiptOut !== undefined)
@@ -68,6 +85,7 @@ async function byIndex(ctx: Context, client: LedgerClient, index: number): Promi
     ok: true,
     ...view,
     ...(statement === undefined ? {} : { statement }),
+    ...(replies === undefined ? {} : { replies }),
     ...(receiptFile === undefined ? {} : { receiptFile }),
   });
   ctx.out.line(
@@ -77,6 +95,7 @@ async function byIndex(ctx: Context, client: LedgerClient, index: number): Promi
   ctx.out.line(`  integrated   ${shortTime(leaf.integratedAt)}`);
   ctx.out.line(`  leaf hash    ${view.leafHash}`);
   printStatement(ctx, statement);
+  printReplies(ctx, replies);
   if (receiptFile !== undefined) ctx.out.line(`Receipt written to ${receiptFile}`);
   return EXIT_OK;
 }
@@ -105,6 +124,7 @@ async function byId(ctx: Context, client: LedgerClient, id: string): Promise<num
       : '  pending      not yet integrated into the log',
   );
   printStatement(ctx, statement);
+  printReplies(ctx, view.replies);
   if (receiptFile !== undefined) ctx.out.line(`Receipt written to ${receiptFile}`);
   else if (receiptOut !== undefined)
     ctx.out.note(`cbm: no receipt yet (pending); nothing written to ${receiptOut}`);
