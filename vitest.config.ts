@@ -10,6 +10,10 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') },
+      {
+        find: /^@cbm-ledger\/ledger\/testing$/,
+        replacement: fileURLToPath(new URL('./packages/ledger/src/testing.ts', import.meta.url)),
+      },
       { find: /^@cbm-ledger\/ledger$/, replacement: src('ledger') },
       { find: /^@cbm-ledger\/compliance$/, replacement: src('compliance') },
       { find: /^@cbm-ledger\/store-aws$/, replacement: src('store-aws') },

@@ -11,13 +11,13 @@ import {
   LedgerService,
   createCheckpointSigner,
   createGenesis,
-  createMemoryStores,
   defaultLedgerConfig,
-  dumpMemoryStores,
   newNonce,
   signStatement,
 } from '@cbm-ledger/ledger';
-import type { CheckpointSigner, LedgerConfig, MemoryStores } from '@cbm-ledger/ledger';
+import { createMemoryStores, dumpMemoryStores } from '@cbm-ledger/ledger/testing';
+import type { CheckpointSigner, LedgerConfig } from '@cbm-ledger/ledger';
+import type { MemoryStores } from '@cbm-ledger/ledger/testing';
 import {
   fromBase64,
   generateKeyFile,

@@ -45,6 +45,7 @@
 import {
   Admission,
   CosignatureIntake,
+  EvidenceAccess,
   Integrator,
   LedgerCompliance,
   LedgerReads,
@@ -236,10 +237,11 @@ export function buildSubmitService(env: Env, logKeyFile: string): BuiltService<S
   const logSigner = logSignerFrom(env, logKeyFile);
   const admission = new Admission({ ...deps, reads, logSigner });
   const auth = new RequestAuthenticator(deps);
+  const evidence = new EvidenceAccess(deps);
   return {
     service: {
       submit: (req) => admission.submit(req),
-      createEvidenceUpload: (body, viewer) => reads.createEvidenceUpload(body, viewer),
+      createEvidenceUpload: (body, viewer) => evidence.createUpload(body, viewer),
       authenticate: (request) => auth.viewer(request),
     },
     config: deps.config,

@@ -43,8 +43,8 @@ export {
   checkReplyAdmission,
   claimSubject,
   namesActivity,
-} from './claimAdmission.js';
-export type { ClaimAdmissionCode, ClaimAdmissionResult } from './claimAdmission.js';
+} from './claim-admission.js';
+export type { ClaimAdmissionCode, ClaimAdmissionResult } from './claim-admission.js';
 export { CLAIMS_BASIS, COMPLIANCE_RULES, EVIDENCE_BASIS, RULE_IDS } from './rules.js';
 export type { RuleDescription, RuleId } from './rules.js';
 export {
@@ -87,8 +87,8 @@ export {
   MEASURE_ADMISSION_CODES,
   admissionMeasureBook,
   checkMeasureAdmission,
-} from './admissionRules.js';
-export type { MeasureAdmissionCode, MeasureAdmissionResult } from './admissionRules.js';
+} from './admission-rules.js';
+export type { MeasureAdmissionCode, MeasureAdmissionResult } from './admission-rules.js';
 export {
   DEFAULT_RECOVERY_DELAY_MS,
   ISSUER_KINDS,
@@ -96,7 +96,7 @@ export {
   evaluateRegistryPolicy,
   keyProblem,
   pendingRecovery,
-} from './registryPolicy.js';
+} from './registry-policy.js';
 export type {
   PolicyKey,
   PolicyParty,
@@ -107,4 +107,4 @@ export type {
   RegistryView,
   RegistryViolation,
   SignatureUse,
-} from './registryPolicy.js';
+} from './registry-policy.js';

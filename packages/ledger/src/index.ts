@@ -17,4 +17,3 @@ export * from './public-view.js';
 export * from './compliance.js';
 export * from './signer.js';
 export * from './genesis.js';
-export * from './memory.js';

@@ -43,7 +43,6 @@ import type {
   ConsistencyProofJson,
   EntriesPage,
   EntryView,
-  EvidenceUploadView,
   InclusionProofJson,
   LedgerInfo,
   PartyView,
@@ -352,11 +351,6 @@ export class LedgerReads {
       ...(p.recoveries === undefined ? {} : { recoveries: [...p.recoveries] }),
       head: head === undefined ? null : { seq: head.seq, statement: head.id },
     };
-  }
-
-  /** POST /v1/evidence, signed by the uploading party (evidence-access.ts). */
-  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
-    return this.#evidence.createUpload(body, viewer);
   }
 
   /** GET /v1/evidence/{sha256} (evidence-access.ts). */

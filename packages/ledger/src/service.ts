@@ -29,6 +29,7 @@ import type {
   ReplayGuard,
   StatementStore,
 } from './ports.js';
+import { EvidenceAccess } from './evidence-access.js';
 import { LedgerReads } from './reads.js';
 import type { IntegrationSignal } from './signal.js';
 import type {
@@ -69,6 +70,7 @@ export interface LedgerServiceDeps {
 
 export class LedgerService {
   readonly #reads: LedgerReads;
+  readonly #evidence: EvidenceAccess;
   readonly #compliance: LedgerCompliance;
   readonly #admission: Admission;
   readonly #witnesses: WitnessReads;
@@ -80,6 +82,7 @@ export class LedgerService {
     this.#cosignatures = new CosignatureIntake(deps);
     this.#auth = new RequestAuthenticator(deps);
     this.#reads = new LedgerReads(deps);
+    this.#evidence = new EvidenceAccess(deps);
     this.#compliance = new LedgerCompliance(deps);
     this.#admission = new Admission({ ...deps, reads: this.#reads });
   }
@@ -137,7 +140,7 @@ export class LedgerService {
 
   /** POST /v1/evidence: `viewer` is the signing (uploading) party; unsigned is refused. */
   createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
-    return this.#reads.createEvidenceUpload(body, viewer);
+    return this.#evidence.createUpload(body, viewer);
   }
 
   evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {

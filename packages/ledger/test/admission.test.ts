@@ -11,7 +11,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope, Statement, StatementType } from '@cbm-ledger/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LedgerError, dumpMemoryStores } from '@cbm-ledger/ledger';
+import { LedgerError } from '@cbm-ledger/ledger';
+import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import {
   Harness,
   OPERATOR,

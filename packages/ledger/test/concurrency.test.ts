@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStores } from '@cbm-ledger/ledger';
+import { createMemoryStores } from '@cbm-ledger/ledger/testing';
 import { Harness, checkInvariants, infoExchangeBody, jittered, states } from './harness.js';
 
 describe('concurrent submitters and integrators', () => {

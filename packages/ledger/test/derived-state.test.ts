@@ -4,16 +4,13 @@
  * calls on the hot path must never let a wrong decision through.
  */
 import { describe, expect, it } from 'vitest';
+import { LedgerError, LedgerService, Registry, RegistryCache } from '@cbm-ledger/ledger';
 import {
   FaultInjector,
-  LedgerError,
-  LedgerService,
-  Registry,
-  RegistryCache,
   createMemoryStores,
   dumpMemoryStores,
   faultyStores,
-} from '@cbm-ledger/ledger';
+} from '@cbm-ledger/ledger/testing';
 import type { RegistrySnapshot } from '@cbm-ledger/ledger';
 import {
   Harness,

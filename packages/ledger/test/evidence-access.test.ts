@@ -4,7 +4,8 @@
  */
 import { sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
-import { LedgerError, LedgerService, dumpMemoryStores } from '@cbm-ledger/ledger';
+import { LedgerError, LedgerService } from '@cbm-ledger/ledger';
+import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import type { EvidenceStore, Viewer } from '@cbm-ledger/ledger';
 import { Harness, infoExchangeBody, sign } from './harness.js';
 

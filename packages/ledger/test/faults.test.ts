@@ -7,8 +7,14 @@
  */
 import { sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
-import { FaultInjector, InjectedFault, createMemoryStores, faultyStores } from '@cbm-ledger/ledger';
-import type { FaultTiming, SubmitOutcome } from '@cbm-ledger/ledger';
+import {
+  FaultInjector,
+  InjectedFault,
+  createMemoryStores,
+  faultyStores,
+} from '@cbm-ledger/ledger/testing';
+import type { SubmitOutcome } from '@cbm-ledger/ledger';
+import type { FaultTiming } from '@cbm-ledger/ledger/testing';
 import {
   Harness,
   OPERATOR,

@@ -27,19 +27,18 @@ import {
   REGISTRY_TYPES,
   Registry,
   createCheckpointSigner,
-  createMemoryStores,
   defaultLedgerConfig,
 } from '@cbm-ledger/ledger';
+import { createMemoryStores } from '@cbm-ledger/ledger/testing';
 import type {
   CheckpointSigner,
   Clock,
   IntegrationSignal,
   LedgerConfig,
-  MemoryStores,
-  Ports,
   RegistryCache,
   SubmitOutcome,
 } from '@cbm-ledger/ledger';
+import type { MemoryStores, Ports } from '@cbm-ledger/ledger/testing';
 import { validStatements } from '../../protocol/test/fixtures/statements.js';
 
 export const ORIGIN = 'cbm-ledger.test/mena';

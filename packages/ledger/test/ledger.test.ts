@@ -14,12 +14,8 @@ import {
   verifyInclusion,
 } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  InProcessIntegrationSignal,
-  LedgerError,
-  createGenesis,
-  dumpMemoryStores,
-} from '@cbm-ledger/ledger';
+import { InProcessIntegrationSignal, LedgerError, createGenesis } from '@cbm-ledger/ledger';
+import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import type { Receipt } from '@cbm-ledger/ledger';
 import {
   Harness,

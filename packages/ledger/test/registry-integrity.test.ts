@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { cosign, ed25519, parseNote, sha256, toBase64, utf8Encode } from '@cbm-ledger/protocol';
 import type { Leaf, Statement } from '@cbm-ledger/protocol';
-import { LedgerError, Registry, dumpMemoryStores } from '@cbm-ledger/ledger';
+import { LedgerError, Registry } from '@cbm-ledger/ledger';
+import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import {
   Harness,
   OPERATOR,

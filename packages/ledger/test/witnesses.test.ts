@@ -12,7 +12,8 @@ import {
   utf8Encode,
   verifyCosignatures,
 } from '@cbm-ledger/protocol';
-import { LedgerError, dumpMemoryStores } from '@cbm-ledger/ledger';
+import { LedgerError } from '@cbm-ledger/ledger';
+import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import { Harness, LOG_SEED, ORIGIN, infoExchangeBody } from './harness.js';
 
 interface Witness {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createMemoryStores } from '@cbm-ledger/ledger';
+import { createMemoryStores } from '@cbm-ledger/ledger/testing';
 import {
   fromBase64,
   leafHash,
