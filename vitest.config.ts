@@ -9,12 +9,22 @@ const src = (pkg: string): string =>
 export default defineConfig({
   resolve: {
     alias: [
+      {
+        find: /^@cbm-ledger\/protocol\/testing$/,
+        replacement: fileURLToPath(new URL('./packages/protocol/src/testing.ts', import.meta.url)),
+      },
       { find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') },
       {
         find: /^@cbm-ledger\/ledger\/testing$/,
         replacement: fileURLToPath(new URL('./packages/ledger/src/testing.ts', import.meta.url)),
       },
       { find: /^@cbm-ledger\/ledger$/, replacement: src('ledger') },
+      {
+        find: /^@cbm-ledger\/compliance\/testing$/,
+        replacement: fileURLToPath(
+          new URL('./packages/compliance/src/testing.ts', import.meta.url),
+        ),
+      },
       { find: /^@cbm-ledger\/compliance$/, replacement: src('compliance') },
       { find: /^@cbm-ledger\/store-aws$/, replacement: src('store-aws') },
       {

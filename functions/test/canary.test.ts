@@ -25,7 +25,7 @@ import {
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope, Leaf, Statement } from '@cbm-ledger/protocol';
-import { measure } from '../../packages/compliance/test/fixtures/log.js';
+import { measure } from '@cbm-ledger/compliance/testing';
 import { createTestLedger } from './fixture.js';
 import type { Party, TestLedger } from './fixture.js';
 import { document, findPathTemplate } from './openapi-check.js';

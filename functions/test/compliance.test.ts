@@ -26,7 +26,7 @@ import {
   toBase64,
 } from '@cbm-ledger/protocol';
 import type { Envelope, Statement } from '@cbm-ledger/protocol';
-import { measure, notification } from '../../packages/compliance/test/fixtures/log.js';
+import { measure, notification } from '@cbm-ledger/compliance/testing';
 import { createTestLedger } from './fixture.js';
 import type { Party, RequestOptions, TestLedger } from './fixture.js';
 

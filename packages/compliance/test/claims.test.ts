@@ -27,8 +27,8 @@ import {
   SAU,
   windowRequest,
 } from './fixtures/claims.js';
-import { FIXTURE_ORIGIN, ROOT_HASH } from './fixtures/log.js';
-import type { LogBuilder, Logged } from './fixtures/log.js';
+import { FIXTURE_ORIGIN, ROOT_HASH } from '../src/testing.js';
+import type { LogBuilder, Logged } from '../src/testing.js';
 import { buildScenario, EGY, EVALUATED_AT, ISR, MENA } from './fixtures/scenario.js';
 
 function evaluate(

@@ -11,8 +11,8 @@ import {
   observerReport,
   ROOT_HASH,
   STATES,
-} from './fixtures/log.js';
-import type { MeasureSpec } from './fixtures/log.js';
+} from '../src/testing.js';
+import type { MeasureSpec } from '../src/testing.js';
 
 const JOR = 'state:JOR';
 const EGY = 'state:EGY';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { canonicalReport, evaluateCompliance, RULES_VERSIONS } from '../src/index.js';
 import type { ComplianceEntry, RulesVersion } from '../src/index.js';
-import { FIXTURE_ORIGIN, ROOT_HASH } from './fixtures/log.js';
+import { FIXTURE_ORIGIN, ROOT_HASH } from '../src/testing.js';
 import { buildScenario, CANARY } from './fixtures/scenario.js';
 
 const { log } = buildScenario();

@@ -2,8 +2,8 @@ import { RULE_PARAMETERS, RULE_SETS, validateStatement } from '@cbm-ledger/proto
 import type { RuleOverrides, RuleParameter } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
 import { acrs1994, RULE_SET_DATA, resolveParameters, vd2011 } from '../src/index.js';
-import { fakeNonce, FIXTURE_ORIGIN } from '../../protocol/test/fixtures/statements.js';
-import { measure } from './fixtures/log.js';
+import { fakeNonce, FIXTURE_ORIGIN } from '@cbm-ledger/protocol/testing';
+import { measure } from '../src/testing.js';
 
 const NAMES = Object.keys(RULE_PARAMETERS).sort();
 

@@ -6,7 +6,7 @@ import {
   EVIDENCE_BASIS,
 } from '../src/index.js';
 import type { ComplianceReport, Finding } from '../src/index.js';
-import { FIXTURE_ORIGIN, ROOT_HASH } from './fixtures/log.js';
+import { FIXTURE_ORIGIN, ROOT_HASH } from '../src/testing.js';
 import {
   ACRS,
   buildScenario,

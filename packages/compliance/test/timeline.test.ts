@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listMeasures, measureTimeline } from '../src/index.js';
 import type { MeasureTimeline } from '../src/index.js';
-import { LogBuilder, measure, STATES } from './fixtures/log.js';
+import { LogBuilder, measure, STATES } from '../src/testing.js';
 import { ACRS, buildScenario, EVALUATED_AT, HOTLINE, MENA } from './fixtures/scenario.js';
 
 const JOR = 'state:JOR';

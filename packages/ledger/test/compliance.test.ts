@@ -23,7 +23,7 @@ import type { Leaf } from '@cbm-ledger/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LedgerCompliance, LedgerError } from '@cbm-ledger/ledger';
 import type { LogStore, Viewer } from '@cbm-ledger/ledger';
-import { measure, notification } from '../../compliance/test/fixtures/log.js';
+import { measure, notification } from '@cbm-ledger/compliance/testing';
 import { Harness, ORIGIN } from './harness.js';
 
 const JOR = 'state:JOR';

@@ -39,7 +39,7 @@ import type {
   SubmitOutcome,
 } from '@cbm-ledger/ledger';
 import type { MemoryStores, Ports } from '@cbm-ledger/ledger/testing';
-import { validStatements } from '../../protocol/test/fixtures/statements.js';
+import { validStatements } from '@cbm-ledger/protocol/testing';
 
 export const ORIGIN = 'cbm-ledger.test/mena';
 export const START = Date.parse('2026-03-01T09:30:00.000Z');

@@ -20,7 +20,7 @@ import {
   toBase64,
 } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
-import { measure, notification } from '../../compliance/test/fixtures/log.js';
+import { measure, notification } from '@cbm-ledger/compliance/testing';
 import { Harness, OPERATOR, ORIGIN, infoExchangeBody, sign } from './harness.js';
 
 const JOR = 'state:JOR';

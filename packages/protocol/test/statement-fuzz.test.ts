@@ -10,7 +10,7 @@ import {
   validateStatement,
 } from '../src/statement/index.js';
 import type { Statement, StatementType } from '../src/statement/index.js';
-import { cloneStatement, payloadOf, validStatements } from './fixtures/statements.js';
+import { cloneStatement, payloadOf, validStatements } from '../src/testing.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Segment = string | number;

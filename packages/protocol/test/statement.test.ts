@@ -18,7 +18,7 @@ import {
   payloadOf,
   validStatements,
   vkey,
-} from './fixtures/statements.js';
+} from '../src/testing.js';
 
 type Segment = string | number;
 type Path = string | Segment[];

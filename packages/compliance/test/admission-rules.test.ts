@@ -2,8 +2,8 @@ import { validateStatement } from '@cbm-ledger/protocol';
 import type { Statement, StatementBodies, StatementType } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
 import { admissionMeasureBook, checkMeasureAdmission } from '../src/index.js';
-import { FIXTURE_ORIGIN, LogBuilder, measure, STATES } from './fixtures/log.js';
-import { fakeNonce } from '../../protocol/test/fixtures/statements.js';
+import { FIXTURE_ORIGIN, LogBuilder, measure, STATES } from '../src/testing.js';
+import { fakeNonce } from '@cbm-ledger/protocol/testing';
 
 const JOR = 'state:JOR';
 const EGY = 'state:EGY';
