@@ -11,7 +11,7 @@ import { errorResponse } from './http/problem.js';
 import type { ApiLogger } from './http/problem.js';
 import { answerFor, createRouter } from './http/router.js';
 import type { Route } from './http/router.js';
-import type { ApiDeps, ApiLimits, ApiRoute, LedgerApi } from './routes/deps.js';
+import type { ApiDeps, ApiLimits, ApiRoute, Authenticating } from './routes/deps.js';
 
 export type ApiHandler = (
   event: APIGatewayProxyEvent,
@@ -29,14 +29,16 @@ export interface RoutesHandlerOptions {
 }
 
 /** What the router hands a route before authentication adds the viewer. */
-type RouterDeps = Omit<ApiDeps, 'viewer'>;
+type RouterDeps<S extends Authenticating> = Omit<ApiDeps<S>, 'viewer'>;
 
 /**
  * Each route behind the authentication middleware (http/auth.ts): bad signature headers answer
  * 401 on every route, whether or not it reads the viewer. Only matched routes authenticate, so
  * a 404 or 405 (the router function, which has no data access) never touches the registry.
  */
-function authenticated(routes: readonly ApiRoute[]): Route<RouterDeps>[] {
+function authenticated<S extends Authenticating>(
+  routes: readonly ApiRoute<S>[],
+): Route<RouterDeps<S>>[] {
   return routes.map((r) => ({
     ...r,
     handler: async (request, deps) =>
@@ -52,12 +54,12 @@ const DEFAULT_LIMITS: ApiLimits = defaultLedgerConfig('cbm-ledger.invalid/defaul
  * singleton: a cold start that fails to configure answers 500 instead of crashing the runtime).
  * A path no route of `routes` has answers 404 problem, before the service is built.
  */
-export function createRoutesHandler(
-  routes: readonly ApiRoute[],
-  service: LedgerApi | (() => Promise<LedgerApi>),
+export function createRoutesHandler<S extends Authenticating>(
+  routes: readonly ApiRoute<S>[],
+  service: S | (() => Promise<S>),
   options: RoutesHandlerOptions = {},
 ): ApiHandler {
-  const route = createRouter<RouterDeps>(authenticated(routes));
+  const route = createRouter<RouterDeps<S>>(authenticated(routes));
   const limitsOption = options.limits ?? DEFAULT_LIMITS;
   const limits = typeof limitsOption === 'function' ? limitsOption : () => limitsOption;
   const logger = options.logger ?? console;

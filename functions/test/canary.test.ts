@@ -8,7 +8,7 @@
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LedgerService, newNonce, signStatement } from '@cbm-ledger/ledger';
+import { newNonce, signStatement, createLedger } from '@cbm-ledger/ledger';
 import {
   cosign,
   ed25519,
@@ -249,7 +249,7 @@ async function canaryWorld(): Promise<World> {
     egy.seq = seq;
     egy.prev = prev;
   }
-  const olderBuild = new LedgerService({
+  const olderBuild = createLedger({
     ...ledger.stores,
     evidence: {
       possessed: (sha) => ledger.stores.evidence.possessed(sha, jor.id),

@@ -8,13 +8,14 @@ import { expect } from 'vitest';
 import {
   InProcessIntegrationSignal,
   Integrator,
-  LedgerService,
   createCheckpointSigner,
   createGenesis,
   defaultLedgerConfig,
   newNonce,
   signStatement,
+  createLedger,
 } from '@cbm-ledger/ledger';
+import type { LedgerService } from '@cbm-ledger/ledger';
 import { createMemoryStores, dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import type { CheckpointSigner, LedgerConfig } from '@cbm-ledger/ledger';
 import type { MemoryStores } from '@cbm-ledger/ledger/testing';
@@ -166,7 +167,7 @@ export async function createTestLedger(configure: Partial<LedgerConfig> = {}): P
     config,
     onIntegrated: (ids) => signal.integrated(ids),
   });
-  const service = new LedgerService({
+  const service = createLedger({
     ...stores,
     clock,
     config,

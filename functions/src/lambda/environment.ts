@@ -43,21 +43,18 @@
  * configured) and CBM_INTEGRATOR_FUNCTION on submit (when wakeIntegrator is on).
  */
 import {
-  Admission,
-  CosignatureIntake,
-  EvidenceAccess,
   Integrator,
-  LedgerCompliance,
-  LedgerReads,
-  LedgerService,
-  RegistryCache,
-  RequestAuthenticator,
-  WitnessReads,
   LedgerSettingError,
+  RegistryCache,
   createCheckpointSigner,
+  createCosignRole,
+  createLedger,
+  createReadRole,
+  createSubmitRole,
   defaultLedgerConfig,
   readLedgerEnv,
 } from '@cbm-ledger/ledger';
+import type { CosignRole, LedgerService, ReadRole, SubmitRole } from '@cbm-ledger/ledger';
 import type {
   CheckpointSigner,
   Clock,
@@ -80,7 +77,6 @@ import {
   isLocalEndpoint,
 } from '@cbm-ledger/store-aws';
 import type { DynamoStores } from '@cbm-ledger/store-aws';
-import type { LedgerApi } from '../routes/deps.js';
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -214,18 +210,18 @@ export interface BuiltService<S> {
 /** The whole domain facade, every route's methods (lambda/api.ts). */
 export function buildLedgerService(env: Env): BuiltService<LedgerService> {
   const deps = serviceDeps(env);
-  return { service: new LedgerService(deps), config: deps.config };
+  return { service: createLedger(deps), config: deps.config };
 }
 
 /*
- * Each API function builds only the parts of the domain its routes call, composed as
- * LedgerService composes them (packages/ledger/src/service.ts), so its bundle leaves out the
- * rest: admission has no compliance engine, the cosigning function neither admission nor reads.
- * Every function authenticates signed requests (http/auth.ts runs before every route).
+ * Each API function builds only the role its routes call (packages/ledger/src/service.ts, the
+ * composition root), so its bundle leaves out the rest: admission has no compliance engine, the
+ * cosigning function neither admission nor reads. Every role authenticates signed requests
+ * (http/auth.ts runs before every route).
  */
 
 /** What the submit function's routes call: POST /v1/statements and POST /v1/evidence. */
-export type SubmitApi = Pick<LedgerApi, 'submit' | 'createEvidenceUpload' | 'authenticate'>;
+export type SubmitApi = SubmitRole;
 
 /**
  * `logKeyFile` is the log key file JSON (log-key.ts): admission signs every admission promise
@@ -233,70 +229,27 @@ export type SubmitApi = Pick<LedgerApi, 'submit' | 'createEvidenceUpload' | 'aut
  */
 export function buildSubmitService(env: Env, logKeyFile: string): BuiltService<SubmitApi> {
   const deps = serviceDeps(env);
-  const reads = new LedgerReads(deps);
   const logSigner = logSignerFrom(env, logKeyFile);
-  const admission = new Admission({ ...deps, reads, logSigner });
-  const auth = new RequestAuthenticator(deps);
-  const evidence = new EvidenceAccess(deps);
-  return {
-    service: {
-      submit: (req) => admission.submit(req),
-      createEvidenceUpload: (body, viewer) => evidence.createUpload(body, viewer),
-      authenticate: (request) => auth.viewer(request),
-    },
-    config: deps.config,
-  };
+  return { service: createSubmitRole({ ...deps, logSigner }), config: deps.config };
 }
 
 /** What the read function's routes call: every GET under /v1. */
-export type ReadApi = Omit<LedgerApi, 'submit' | 'createEvidenceUpload' | 'addCosignature'>;
+export type ReadApi = ReadRole;
 
 export function buildReadService(env: Env): BuiltService<ReadApi> {
   const deps = serviceDeps(env);
-  const reads = new LedgerReads(deps);
-  const witnesses = new WitnessReads(deps);
-  const compliance = new LedgerCompliance(deps);
-  const auth = new RequestAuthenticator(deps);
-  return {
-    service: {
-      info: () => reads.info(),
-      statement: (id, viewer) => reads.statement(id, viewer),
-      entries: (start, limit, viewer) => reads.entries(start, limit, viewer),
-      entry: (index, viewer) => reads.entry(index, viewer),
-      checkpoint: () => witnesses.checkpoint(),
-      checkpointStatus: (size) => witnesses.checkpointStatus(size),
-      inclusionProof: (index, treeSize) => reads.inclusionProof(index, treeSize),
-      consistencyProof: (from, to) => reads.consistencyProof(from, to),
-      evidenceDownload: (sha256, viewer) => reads.evidenceDownload(sha256, viewer),
-      parties: () => reads.parties(),
-      party: (id) => reads.party(id),
-      compliance: (q, viewer) => compliance.compliance(q, viewer),
-      complianceSummary: (q) => compliance.complianceSummary(q),
-      measures: (at, viewer) => compliance.measures(at, viewer),
-      timeline: (id, at, viewer) => compliance.timeline(id, at, viewer),
-      authenticate: (request) => auth.viewer(request),
-    },
-    config: deps.config,
-  };
+  return { service: createReadRole(deps), config: deps.config };
 }
 
 /** What the cosigning function's route calls: POST /v1/checkpoint/cosignatures. */
-export type CosignApi = Pick<LedgerApi, 'addCosignature' | 'authenticate'>;
+export type CosignApi = CosignRole;
 
 export function buildCosignService(env: Env): BuiltService<CosignApi> {
   const settings = readSettings(env);
   const logVkey = readLogVkey(env, settings.origin);
   // No evidence store: cosigning touches only the log and the registry.
   const deps = { ...dynamoStores(settings), clock: systemClock, config: settings.config, logVkey };
-  const intake = new CosignatureIntake(deps);
-  const auth = new RequestAuthenticator(deps);
-  return {
-    service: {
-      addCosignature: (body) => intake.add(body),
-      authenticate: (request) => auth.viewer(request),
-    },
-    config: settings.config,
-  };
+  return { service: createCosignRole(deps), config: settings.config };
 }
 
 /** The integrator and the stores its run metrics read. */

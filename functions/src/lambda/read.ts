@@ -6,36 +6,35 @@
 import { createRoutesHandler } from '../handler.js';
 import { checkpointRoutes } from '../routes/checkpoint.js';
 import { complianceRoutes } from '../routes/compliance.js';
-import { cosignatureRoutes } from '../routes/cosignatures.js';
-import type { ApiRoute, LedgerApi } from '../routes/deps.js';
+import { cosignatureReadRoutes } from '../routes/cosignatures.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
+import type { ApiRoute } from '../routes/deps.js';
 import { entryRoutes } from '../routes/entries.js';
-import { evidenceRoutes } from '../routes/evidence.js';
+import { evidenceReadRoutes } from '../routes/evidence.js';
 import { ledgerRoutes } from '../routes/ledger.js';
 import { partyRoutes } from '../routes/parties.js';
 import { proofRoutes } from '../routes/proofs.js';
-import { statementRoutes } from '../routes/statements.js';
+import { statementReadRoutes } from '../routes/statements.js';
 import { buildReadService, lazy } from './environment.js';
 import { apiEntry, logger } from './observability.js';
 
-export const readRoutes: readonly ApiRoute[] = [
+export const readRoutes: readonly ApiRoute<ReadRole>[] = [
   ...ledgerRoutes,
-  ...statementRoutes,
+  ...statementReadRoutes,
   ...entryRoutes,
   ...checkpointRoutes,
-  ...cosignatureRoutes,
+  ...cosignatureReadRoutes,
   ...proofRoutes,
-  ...evidenceRoutes,
+  ...evidenceReadRoutes,
   ...partyRoutes,
   ...complianceRoutes,
-].filter((r) => r.method === 'GET');
+];
 
 const built = lazy(() => buildReadService(process.env));
 
-const api = createRoutesHandler(
-  // GET routes call only the read methods ReadApi holds.
-  readRoutes,
-  () => Promise.resolve(built().service as LedgerApi),
-  { logger, limits: () => built().config },
-);
+const api = createRoutesHandler(readRoutes, () => Promise.resolve(built().service), {
+  logger,
+  limits: () => built().config,
+});
 
 export const handler = apiEntry('read', (event, context) => api(event, context));

@@ -1,8 +1,9 @@
 import { Query } from '../http/request.js';
 import { text } from '../http/response.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
-export const checkpointRoutes: readonly ApiRoute[] = [
+export const checkpointRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/checkpoint',

@@ -1,10 +1,11 @@
 import { Query } from '../http/request.js';
 import { json } from '../http/response.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
 // Parameter syntax beyond "one canonical value" (party id, measure id, RFC 3339 `at`, treeSize
 // against the log) is the domain's to check, so every caller of the facade gets the same codes.
-export const complianceRoutes: readonly ApiRoute[] = [
+export const complianceRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/compliance',

@@ -1,29 +1,15 @@
 import type { LedgerService, Viewer } from '@cbm-ledger/ledger';
 import type { Route } from '../http/router.js';
 
-/** What the routes use of the domain facade; tests can hand in a fake of just this. */
-export type LedgerApi = Pick<
-  LedgerService,
-  | 'info'
-  | 'submit'
-  | 'statement'
-  | 'entries'
-  | 'entry'
-  | 'checkpoint'
-  | 'inclusionProof'
-  | 'consistencyProof'
-  | 'createEvidenceUpload'
-  | 'evidenceDownload'
-  | 'parties'
-  | 'party'
-  | 'compliance'
-  | 'complianceSummary'
-  | 'measures'
-  | 'timeline'
-  | 'checkpointStatus'
-  | 'addCosignature'
-  | 'authenticate'
->;
+/**
+ * The whole domain API (every role, packages/ledger/src/service.ts). Each route is typed by the
+ * role it calls (SubmitRole, ReadRole, CosignRole), so a function serving only some routes is
+ * handed only that role; tests can hand in a fake of just what a route uses.
+ */
+export type LedgerApi = LedgerService;
+
+/** What every role offers: the viewer of a signed request (http/auth.ts). */
+export type Authenticating = Pick<LedgerService, 'authenticate'>;
 
 export interface ApiLimits {
   /** Largest accepted `Prefer: wait=N`. */
@@ -32,8 +18,8 @@ export interface ApiLimits {
   readonly pageLimit: number;
 }
 
-export interface ApiDeps {
-  readonly service: LedgerApi;
+export interface ApiDeps<S extends Authenticating = LedgerApi> {
+  readonly service: S;
   readonly limits: ApiLimits;
   /**
    * Who is reading: anonymous (the public view) unless the request carried a valid RFC 9421
@@ -42,7 +28,7 @@ export interface ApiDeps {
   readonly viewer: Viewer;
 }
 
-export type ApiRoute = Route<ApiDeps>;
+export type ApiRoute<S extends Authenticating = LedgerApi> = Route<ApiDeps<S>>;
 
 /** The anonymous viewer: the domain then shows only what the public may see. */
 export const ANONYMOUS: Viewer = {};

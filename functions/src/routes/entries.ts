@@ -1,12 +1,13 @@
 import { LedgerError } from '@cbm-ledger/ledger';
 import { Query, parseNonNegativeInteger } from '../http/request.js';
 import { json } from '../http/response.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
 /** Page size when the client names none: small enough for any client, large enough to audit. */
 export const DEFAULT_PAGE_SIZE = 100;
 
-export const entryRoutes: readonly ApiRoute[] = [
+export const entryRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/entries',

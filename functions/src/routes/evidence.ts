@@ -2,6 +2,7 @@ import { LedgerError } from '@cbm-ledger/ledger';
 import { SHA256_HEX_RE, parseJsonStrict } from '@cbm-ledger/protocol';
 import { Query, bodyBytes, header, mediaType } from '../http/request.js';
 import { json, redirect } from '../http/response.js';
+import type { SubmitRole, ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
 /** `{sha256, size, mediaType}` fits in far less; the cap bounds parsing work. */
@@ -35,7 +36,7 @@ export function readJsonBody(event: Parameters<typeof bodyBytes>[0], maxBytes: n
   }
 }
 
-export const evidenceRoutes: readonly ApiRoute[] = [
+export const evidenceSubmitRoutes: readonly ApiRoute<SubmitRole>[] = [
   {
     method: 'POST',
     path: '/v1/evidence',
@@ -53,6 +54,9 @@ export const evidenceRoutes: readonly ApiRoute[] = [
       return json(200, await service.createEvidenceUpload(request, viewer));
     },
   },
+];
+
+export const evidenceReadRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/evidence/{sha256}',
@@ -67,3 +71,6 @@ export const evidenceRoutes: readonly ApiRoute[] = [
     },
   },
 ];
+
+/** Both, for the functions that serve every route (lambda/api.ts, the local runtime). */
+export const evidenceRoutes: readonly ApiRoute[] = [...evidenceSubmitRoutes, ...evidenceReadRoutes];

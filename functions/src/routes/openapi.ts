@@ -1,6 +1,7 @@
 import openapi from '../openapi.json' with { type: 'json' };
 import { Query } from '../http/request.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
 export const openApiDocument: unknown = openapi;
@@ -20,6 +21,6 @@ export function serveOpenApi(event: APIGatewayProxyEvent): Promise<APIGatewayPro
   });
 }
 
-export const openApiRoutes: readonly ApiRoute[] = [
+export const openApiRoutes: readonly ApiRoute<ReadRole>[] = [
   { method: 'GET', path: OPENAPI_PATH, handler: ({ event }) => serveOpenApi(event) },
 ];

@@ -2,9 +2,10 @@ import { LedgerError } from '@cbm-ledger/ledger';
 import { isPartyId } from '@cbm-ledger/protocol';
 import { Query } from '../http/request.js';
 import { json } from '../http/response.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
-export const partyRoutes: readonly ApiRoute[] = [
+export const partyRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/parties',

@@ -1,10 +1,11 @@
 import { Query } from '../http/request.js';
 import { json } from '../http/response.js';
+import type { ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
 // The relations between parameters (index < treeSize ≤ log size, from ≤ to) are the domain's to
 // check, so Lambda, local runtime and any other caller get the same codes in the same order.
-export const proofRoutes: readonly ApiRoute[] = [
+export const proofRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/proofs/inclusion',

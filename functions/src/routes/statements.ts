@@ -2,9 +2,10 @@ import { LedgerError } from '@cbm-ledger/ledger';
 import { isStatementId } from '@cbm-ledger/protocol';
 import { Query, bodyBytes, header, preferWaitSeconds } from '../http/request.js';
 import { json } from '../http/response.js';
+import type { SubmitRole, ReadRole } from '@cbm-ledger/ledger';
 import type { ApiRoute } from './deps.js';
 
-export const statementRoutes: readonly ApiRoute[] = [
+export const statementSubmitRoutes: readonly ApiRoute<SubmitRole>[] = [
   {
     method: 'POST',
     path: '/v1/statements',
@@ -24,6 +25,9 @@ export const statementRoutes: readonly ApiRoute[] = [
       return json(outcome.status, outcome.body, headers);
     },
   },
+];
+
+export const statementReadRoutes: readonly ApiRoute<ReadRole>[] = [
   {
     method: 'GET',
     path: '/v1/statements/{id}',
@@ -39,4 +43,10 @@ export const statementRoutes: readonly ApiRoute[] = [
       return json(200, await service.statement(id, viewer));
     },
   },
+];
+
+/** Both, for the functions that serve every route (lambda/api.ts, the local runtime). */
+export const statementRoutes: readonly ApiRoute[] = [
+  ...statementSubmitRoutes,
+  ...statementReadRoutes,
 ];

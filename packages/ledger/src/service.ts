@@ -1,6 +1,10 @@
 /**
- * The ledger's domain facade: what the HTTP handlers (Lambda and local) call. Stateless between
- * calls, so any number of instances can serve one set of stores.
+ * The composition root: the one place the domain's parts are put together into the roles the
+ * HTTP edge serves. `createLedger` returns every role in one object (the local runtime, the
+ * all-in-one Lambda, tests); each API Lambda builds only the role its routes call
+ * (`createSubmitRole`, `createReadRole`, `createCosignRole`), so its bundle and its store rights
+ * stay those of that role. Stateless between calls: any number of instances can serve one set of
+ * stores.
  */
 import { isClaimType } from '@cbm-ledger/compliance';
 import type { ComplianceSummary } from '@cbm-ledger/compliance';
@@ -14,11 +18,16 @@ import type {
   TimelineView,
 } from './compliance.js';
 import { RequestAuthenticator } from './auth.js';
+import type { AuthDeps } from './auth.js';
 import type { SignedRequest } from './auth.js';
 import type { LedgerConfig } from './config.js';
 import type { RegistryCache } from './derived-state.js';
 import { CosignatureIntake, WitnessReads } from './cosignatures.js';
-import type { CheckpointStatus, CosignatureReceipt } from './cosignatures.js';
+import type {
+  CheckpointStatus,
+  CosignatureIntakeDeps,
+  CosignatureReceipt,
+} from './cosignatures.js';
 import type {
   CheckpointSigner,
   Clock,
@@ -68,112 +77,121 @@ export interface LedgerServiceDeps {
   readonly registryCache?: RegistryCache;
 }
 
-export class LedgerService {
-  readonly #reads: LedgerReads;
-  readonly #evidence: EvidenceAccess;
-  readonly #compliance: LedgerCompliance;
-  readonly #admission: Admission;
-  readonly #witnesses: WitnessReads;
-  readonly #cosignatures: CosignatureIntake;
-  readonly #auth: RequestAuthenticator;
-
-  constructor(deps: LedgerServiceDeps) {
-    this.#witnesses = new WitnessReads(deps);
-    this.#cosignatures = new CosignatureIntake(deps);
-    this.#auth = new RequestAuthenticator(deps);
-    this.#reads = new LedgerReads(deps);
-    this.#evidence = new EvidenceAccess(deps);
-    this.#compliance = new LedgerCompliance(deps);
-    this.#admission = new Admission({ ...deps, reads: this.#reads });
-  }
-
-  info(): Promise<LedgerInfo> {
-    return this.#reads.info();
-  }
-
-  submit(req: SubmitRequest): Promise<SubmitOutcome> {
-    return this.#admission.submit(req);
-  }
-
-  /** A statement's view; a claim's lists its public replies (right of reply). */
-  async statement(id: string, viewer: Viewer): Promise<StatementView> {
-    const view = await this.#reads.statement(id, viewer);
-    if (!isClaimType(view.type)) return view;
-    return { ...view, replies: await this.#compliance.repliesTo(view.statement) };
-  }
-
-  entries(start: number, limit: number, viewer: Viewer): Promise<EntriesPage> {
-    return this.#reads.entries(start, limit, viewer);
-  }
-
-  entry(index: number, viewer: Viewer): Promise<EntryView> {
-    return this.#reads.entry(index, viewer);
-  }
-
-  /** The newest checkpoint with every valid witness cosignature appended. */
-  checkpoint(): Promise<string> {
-    return this.#witnesses.checkpoint();
-  }
-
-  /** GET /v1/checkpoints/{size}: a checkpoint the log signed, its cosignatures and quorum. */
-  checkpointStatus(size: number): Promise<CheckpointStatus> {
-    return this.#witnesses.checkpointStatus(size);
-  }
-
-  /** POST /v1/checkpoint/cosignatures: keeps a verified cosignature of a registered witness. */
-  addCosignature(body: unknown): Promise<CosignatureReceipt> {
-    return this.#cosignatures.add(body);
-  }
-
-  /** The viewer of a request: anonymous when unsigned, else the signing party (or 401). */
-  authenticate(request: SignedRequest): Promise<Viewer> {
-    return this.#auth.viewer(request);
-  }
-
-  inclusionProof(index: number, treeSize: number): Promise<InclusionProofJson> {
-    return this.#reads.inclusionProof(index, treeSize);
-  }
-
-  consistencyProof(from: number, to: number): Promise<ConsistencyProofJson> {
-    return this.#reads.consistencyProof(from, to);
-  }
-
+/** POST /v1/statements and POST /v1/evidence: what the submit function serves. */
+export interface SubmitRole {
+  submit(req: SubmitRequest): Promise<SubmitOutcome>;
   /** POST /v1/evidence: `viewer` is the signing (uploading) party; unsigned is refused. */
-  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView> {
-    return this.#evidence.createUpload(body, viewer);
-  }
+  createEvidenceUpload(body: unknown, viewer: Viewer): Promise<EvidenceUploadView>;
+  /** The viewer of a request: anonymous when unsigned, else the signing party (or 401). */
+  authenticate(request: SignedRequest): Promise<Viewer>;
+}
 
-  evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }> {
-    return this.#reads.evidenceDownload(sha256, viewer);
-  }
-
-  parties(): Promise<PartyView[]> {
-    return this.#reads.parties();
-  }
-
-  party(id: string): Promise<PartyView> {
-    return this.#reads.party(id);
-  }
-
+/** Every GET under /v1: what the read function serves. */
+export interface ReadRole {
+  info(): Promise<LedgerInfo>;
+  /** A statement's view; a claim's lists the replies of the party it is about. */
+  statement(id: string, viewer: Viewer): Promise<StatementView>;
+  entries(start: number, limit: number, viewer: Viewer): Promise<EntriesPage>;
+  entry(index: number, viewer: Viewer): Promise<EntryView>;
+  /** The newest checkpoint with every valid witness cosignature appended. */
+  checkpoint(): Promise<string>;
+  /** GET /v1/checkpoints/{size}: a checkpoint the log signed, its cosignatures and quorum. */
+  checkpointStatus(size: number): Promise<CheckpointStatus>;
+  inclusionProof(index: number, treeSize: number): Promise<InclusionProofJson>;
+  consistencyProof(from: number, to: number): Promise<ConsistencyProofJson>;
+  evidenceDownload(sha256: string, viewer: Viewer): Promise<{ url: string }>;
+  parties(): Promise<PartyView[]>;
+  party(id: string): Promise<PartyView>;
   /** GET /v1/compliance: the report over (the first treeSize entries, at), with its JCS bytes. */
-  compliance(q: ComplianceQuery, viewer: Viewer): Promise<ComplianceResult> {
-    return this.#compliance.compliance(q, viewer);
-  }
-
+  compliance(q: ComplianceQuery, viewer: Viewer): Promise<ComplianceResult>;
   /** Per-state finding counts of the unfiltered report (public endpoint). */
-  complianceSummary(
-    q: { readonly at?: string; readonly treeSize?: number } = {},
-  ): Promise<ComplianceSummary> {
-    return this.#compliance.complianceSummary(q);
-  }
-
+  complianceSummary(q?: {
+    readonly at?: string;
+    readonly treeSize?: number;
+  }): Promise<ComplianceSummary>;
   /** GET /v1/measures. */
-  measures(at?: string, viewer?: Viewer): Promise<MeasureListView> {
-    return this.#compliance.measures(at, viewer);
-  }
-
+  measures(at?: string, viewer?: Viewer): Promise<MeasureListView>;
   /** GET /v1/measures/{id}/timeline. */
-  timeline(id: string, at?: string, viewer?: Viewer): Promise<TimelineView> {
-    return this.#compliance.timeline(id, at, viewer);
-  }
+  timeline(id: string, at?: string, viewer?: Viewer): Promise<TimelineView>;
+  authenticate(request: SignedRequest): Promise<Viewer>;
+}
+
+/** POST /v1/checkpoint/cosignatures: what the cosigning function serves. */
+export interface CosignRole {
+  /** Keeps a verified cosignature of a registered witness. */
+  addCosignature(body: unknown): Promise<CosignatureReceipt>;
+  authenticate(request: SignedRequest): Promise<Viewer>;
+}
+
+/** Every role in one object: the whole API. */
+export type LedgerService = SubmitRole & ReadRole & CosignRole;
+
+/** The authenticator a role uses; one is built when the caller shares none. */
+function authenticator(deps: AuthDeps, shared?: RequestAuthenticator): RequestAuthenticator {
+  return shared ?? new RequestAuthenticator(deps);
+}
+
+export function createSubmitRole(
+  deps: LedgerServiceDeps,
+  shared?: RequestAuthenticator,
+): SubmitRole {
+  const admission = new Admission({ ...deps, reads: new LedgerReads(deps) });
+  const evidence = new EvidenceAccess(deps);
+  const auth = authenticator(deps, shared);
+  return {
+    submit: (req) => admission.submit(req),
+    createEvidenceUpload: (body, viewer) => evidence.createUpload(body, viewer),
+    authenticate: (request) => auth.viewer(request),
+  };
+}
+
+export function createReadRole(deps: LedgerServiceDeps, shared?: RequestAuthenticator): ReadRole {
+  const reads = new LedgerReads(deps);
+  const witnesses = new WitnessReads(deps);
+  const compliance = new LedgerCompliance(deps);
+  const auth = authenticator(deps, shared);
+  return {
+    info: () => reads.info(),
+    statement: async (id, viewer) => {
+      const view = await reads.statement(id, viewer);
+      if (!isClaimType(view.type)) return view;
+      return { ...view, replies: await compliance.repliesTo(view.statement) };
+    },
+    entries: (start, limit, viewer) => reads.entries(start, limit, viewer),
+    entry: (index, viewer) => reads.entry(index, viewer),
+    checkpoint: () => witnesses.checkpoint(),
+    checkpointStatus: (size) => witnesses.checkpointStatus(size),
+    inclusionProof: (index, treeSize) => reads.inclusionProof(index, treeSize),
+    consistencyProof: (from, to) => reads.consistencyProof(from, to),
+    evidenceDownload: (sha256, viewer) => reads.evidenceDownload(sha256, viewer),
+    parties: () => reads.parties(),
+    party: (id) => reads.party(id),
+    compliance: (q, viewer) => compliance.compliance(q, viewer),
+    complianceSummary: (q = {}) => compliance.complianceSummary(q),
+    measures: (at, viewer) => compliance.measures(at, viewer),
+    timeline: (id, at, viewer) => compliance.timeline(id, at, viewer),
+    authenticate: (request) => auth.viewer(request),
+  };
+}
+
+/** What cosigning needs: the log and the registry, no evidence store. */
+export type CosignRoleDeps = CosignatureIntakeDeps & AuthDeps;
+
+export function createCosignRole(deps: CosignRoleDeps, shared?: RequestAuthenticator): CosignRole {
+  const intake = new CosignatureIntake(deps);
+  const auth = authenticator(deps, shared);
+  return {
+    addCosignature: (body) => intake.add(body),
+    authenticate: (request) => auth.viewer(request),
+  };
+}
+
+/** Every role over one set of dependencies, sharing one request authenticator. */
+export function createLedger(deps: LedgerServiceDeps): LedgerService {
+  const auth = new RequestAuthenticator(deps);
+  return {
+    ...createSubmitRole(deps, auth),
+    ...createReadRole(deps, auth),
+    ...createCosignRole(deps, auth),
+  };
 }

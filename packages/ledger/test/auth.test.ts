@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { signRequestHeaders, toBase64Url } from '@cbm-ledger/protocol';
 import type { HttpRequestParts } from '@cbm-ledger/protocol';
-import { LedgerError, LedgerService } from '@cbm-ledger/ledger';
+import { LedgerError, createLedger } from '@cbm-ledger/ledger';
 import type { SignedRequest } from '@cbm-ledger/ledger';
 import { Harness, ORIGIN, OPERATOR, testKey } from './harness.js';
 
@@ -136,7 +136,7 @@ describe('authenticated reads: refused signatures', () => {
 
   it('refuses signed requests outright when no replay guard is configured', async () => {
     const h = await ledger();
-    const service = new LedgerService({
+    const service = createLedger({
       statements: h.memory.statements,
       log: h.memory.log,
       registry: h.memory.registry,
@@ -154,7 +154,7 @@ describe('authenticated reads: refused signatures', () => {
   it('refuses malformed, expired or misdirected requests without reading the registry', async () => {
     const h = await ledger();
     let reads = 0;
-    const service = new LedgerService({
+    const service = createLedger({
       ...h.memory,
       registry: {
         read: () => {

@@ -4,7 +4,7 @@
  * calls on the hot path must never let a wrong decision through.
  */
 import { describe, expect, it } from 'vitest';
-import { LedgerError, LedgerService, Registry, RegistryCache } from '@cbm-ledger/ledger';
+import { LedgerError, Registry, RegistryCache, createLedger } from '@cbm-ledger/ledger';
 import {
   FaultInjector,
   createMemoryStores,
@@ -131,7 +131,7 @@ describe('admission with a registry copy and the integrator in another process (
     const h = new Harness({ memory });
     await h.bootstrap(['state:JOR']);
     // An API process: its own service and cache, no in-process integrator to tell it anything.
-    const api = new LedgerService({
+    const api = createLedger({
       ...memory,
       clock: h.clock,
       config: h.config,
@@ -165,7 +165,7 @@ describe('admission with a registry copy and the integrator in another process (
   it('reads the registry for every submission with registryMaxAgeMs 0', async () => {
     const memory = createMemoryStores();
     const h = new Harness({ memory });
-    const api = new LedgerService({
+    const api = createLedger({
       ...memory,
       clock: h.clock,
       config: h.config,
@@ -328,7 +328,7 @@ describe('idempotency without a read before the accept', () => {
     await h.bootstrap(['state:JOR']);
     await h.issue('state:JOR', 'info.exchange', infoExchangeBody(2025));
     // Another instance of the service (another Lambda container) knows nothing of seq 1.
-    const other = new LedgerService({
+    const other = createLedger({
       ...memory,
       clock: h.clock,
       config: h.config,

@@ -4,7 +4,8 @@
  */
 import { sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
-import { LedgerError, LedgerService } from '@cbm-ledger/ledger';
+import { LedgerError, createLedger } from '@cbm-ledger/ledger';
+import type { LedgerService } from '@cbm-ledger/ledger';
 import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import type { EvidenceStore, Viewer } from '@cbm-ledger/ledger';
 import { Harness, infoExchangeBody, sign } from './harness.js';
@@ -83,7 +84,7 @@ describe('evidence access follows proven possession', () => {
       createUpload: (o, p, s) => h.memory.evidence.createUpload(o, p, s),
       createDownload: (sha, p, s) => h.memory.evidence.createDownload(sha, p, s),
     };
-    const oldBuild = new LedgerService({
+    const oldBuild = createLedger({
       ...h.memory,
       evidence: anyCopy,
       clock: h.clock,

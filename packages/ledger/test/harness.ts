@@ -23,12 +23,13 @@ import type { Envelope, Leaf, Statement, StatementType } from '@cbm-ledger/proto
 import { expect } from 'vitest';
 import {
   Integrator,
-  LedgerService,
   REGISTRY_TYPES,
   Registry,
   createCheckpointSigner,
   defaultLedgerConfig,
+  createLedger,
 } from '@cbm-ledger/ledger';
+import type { LedgerService } from '@cbm-ledger/ledger';
 import { createMemoryStores } from '@cbm-ledger/ledger/testing';
 import type {
   CheckpointSigner,
@@ -160,7 +161,7 @@ export class Harness {
     this.ports = options.ports ?? this.memory;
     this.config = { ...defaultLedgerConfig(ORIGIN), ...options.config };
     this.signer = createCheckpointSigner(ORIGIN, LOG_SEED);
-    this.service = new LedgerService({
+    this.service = createLedger({
       ...this.ports,
       clock: this.clock,
       config: this.config,

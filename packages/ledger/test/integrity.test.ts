@@ -3,7 +3,8 @@
  * entry (STORE_INTEGRITY with `index`), not a bare 500 INTERNAL for the whole range.
  */
 import { describe, expect, it } from 'vitest';
-import { LedgerError, LedgerService } from '@cbm-ledger/ledger';
+import { LedgerError, createLedger } from '@cbm-ledger/ledger';
+import type { LedgerService } from '@cbm-ledger/ledger';
 import type { LogStore } from '@cbm-ledger/ledger';
 import { Harness, infoExchangeBody } from './harness.js';
 
@@ -50,7 +51,7 @@ async function ledger(): Promise<Harness> {
 }
 
 function serviceOver(h: Harness, log: LogStore): LedgerService {
-  return new LedgerService({
+  return createLedger({
     ...h.memory,
     log,
     clock: h.clock,

@@ -10,13 +10,13 @@ import {
   InProcessIntegrationSignal,
   Integrator,
   LedgerError,
-  LedgerService,
   PublicLedger,
   RegistryCache,
   createCheckpointSigner,
   createGenesis,
   defaultLedgerConfig,
   ledgerEnvOverrides,
+  createLedger,
 } from '@cbm-ledger/ledger';
 import type { EvidenceStore, LedgerConfig } from '@cbm-ledger/ledger';
 import { keyFileSeed, openCheckpoint, parseVkey } from '@cbm-ledger/protocol';
@@ -210,7 +210,7 @@ async function start(
     onIntegrated: (ids) => signal.integrated(ids),
     onRegistry: (snapshot) => registryCache.offer(snapshot),
   });
-  const service = new LedgerService({
+  const service = createLedger({
     ...stores,
     evidence,
     // In the table, as on AWS: the daily budget survives a restart of the runtime.
