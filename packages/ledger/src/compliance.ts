@@ -53,6 +53,7 @@ import type { LedgerConfig } from './config.js';
 import { LedgerError } from './errors.js';
 import type { AdmittedStatement, Clock, LogHead, LogStore, StatementStore } from './ports.js';
 import { mayRead } from './evidence-access.js';
+import { readCheckedLeaves, readCheckedStatement } from './integrity.js';
 import type { ReplyView, Viewer } from './views.js';
 
 export interface ComplianceDeps {
@@ -343,14 +344,12 @@ export class LedgerCompliance {
       while (this.#entries.length < size) {
         const start = this.#entries.length;
         const limit = Math.min(this.#d.config.pageLimit, size - start);
-        const leaves = await this.#d.log.readLeaves(start, limit);
-        if (leaves.length === 0) throw new Error(`leaf ${start} below the head is missing`);
+        // Checked: a damaged item answers STORE_INTEGRITY naming its entry (integrity.ts).
+        const leaves = await readCheckedLeaves(this.#d.log, start, limit);
         const decoded: CachedEntry[] = [];
         for (let i = 0; i < leaves.length; i += FETCH_CONCURRENCY) {
           const chunk = leaves.slice(i, i + FETCH_CONCURRENCY);
-          decoded.push(
-            ...(await Promise.all(chunk.map((leaf, j) => this.#decode(leaf, start + i + j)))),
-          );
+          decoded.push(...(await Promise.all(chunk.map((leaf) => this.#decode(leaf)))));
         }
         // Appended whole, after every read succeeded: a failed page leaves the cache as it was.
         this.#entries.push(...decoded);
@@ -362,17 +361,13 @@ export class LedgerCompliance {
     return run;
   }
 
-  async #decode(leaf: Leaf, index: number): Promise<CachedEntry> {
-    if (leaf.index !== index) throw new Error(`leaf at ${index} claims index ${leaf.index}`);
+  async #decode(leaf: Leaf): Promise<CachedEntry> {
     const entry: ComplianceEntry = complianceEntryFromLeaf(leaf);
     const isMeasure = leaf.type.startsWith('measure.');
     // Security: non-public statements are read only if they are measure statements, and then kept
     // apart from `entry`, which is what reports and anonymous timelines are built from.
     if (leaf.visibility !== 'public' && !isMeasure) return { entry };
-    const admitted = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
-    if (admitted === undefined || admitted.id !== leaf.statement) {
-      throw new Error(`statement of leaf ${index} is missing`);
-    }
+    const admitted = await readCheckedStatement(this.#d.statements, leaf);
     const statement = parseStatement(fromBase64(admitted.envelope.payload));
     if (leaf.visibility === 'public') return { entry: { ...entry, statement } };
     return { entry, restrictedMeasure: { access: admitted, statement } };

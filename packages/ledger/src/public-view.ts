@@ -21,6 +21,7 @@ import { WitnessReads } from './cosignatures.js';
 import type { CheckpointStatus } from './cosignatures.js';
 import { LedgerError } from './errors.js';
 import type { Clock, EvidenceStore, LogReader, RegistryReader, StatementReader } from './ports.js';
+import { integrityFault, readCheckedLeaves, readCheckedStatement } from './integrity.js';
 import { LedgerReads } from './reads.js';
 import type {
   ConsistencyProofJson,
@@ -230,8 +231,7 @@ export class PublicLedger {
     let scanned = 0;
     while (cursor > 0 && items.length < limit && scanned < this.#scanLimit) {
       const count = Math.min(this.#config.pageLimit, cursor, this.#scanLimit - scanned);
-      const leaves = await this.#stores.log.readLeaves(cursor - count, count);
-      if (leaves.length !== count) throw new Error(`log holds ${leaves.length} of ${count} leaves`);
+      const leaves = await readCheckedLeaves(this.#stores.log, cursor - count, count);
       for (let i = leaves.length - 1; i >= 0 && items.length < limit; i--) {
         const leaf = leaves[i]!;
         cursor = leaf.index;
@@ -252,10 +252,10 @@ export class PublicLedger {
   }
 
   async #feedItem(leaf: Leaf): Promise<PublicFeedItem> {
-    const statement = await this.#stores.statements.getBySeq(leaf.issuer, leaf.seq);
+    const statement = await readCheckedStatement(this.#stores.statements, leaf);
     // Checked again here: only a public statement's content may ever enter the feed.
-    if (statement?.id !== leaf.statement || statement.visibility !== 'public') {
-      throw new Error(`public statement of leaf ${leaf.index} is missing`);
+    if (statement.visibility !== 'public') {
+      throw integrityFault(leaf.index, 'its statement is not public, though its leaf says so');
     }
     return {
       id: statement.id,

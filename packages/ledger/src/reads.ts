@@ -38,6 +38,7 @@ import type {
   StatementReader,
 } from './ports.js';
 import { EvidenceAccess, mayRead } from './evidence-access.js';
+import { integrityFault, readCheckedLeaves, readCheckedStatement } from './integrity.js';
 import { Registry } from './registry.js';
 import type {
   ConsistencyProofJson,
@@ -184,41 +185,9 @@ export class LedgerReads {
     return this.#entryView(leaf!, viewer);
   }
 
-  /**
-   * Leaves [start, start + count) below the head, each checked to be where it is stored. A store
-   * item edited behind the ledger's back (unparseable, missing, at another index) answers
-   * STORE_INTEGRITY naming the entry, not a bare 500, so an auditor can say which one is wrong.
-   * Store outages are LedgerErrors (STORE_UNAVAILABLE) and pass through unchanged.
-   */
-  async #leaves(start: number, count: number): Promise<Leaf[]> {
-    let leaves: Leaf[];
-    try {
-      leaves = await this.#d.log.readLeaves(start, count);
-    } catch (e) {
-      if (e instanceof LedgerError) throw e;
-      throw await this.#locateFault(start, count, e);
-    }
-    for (let i = 0; i < count; i++) {
-      const leaf = leaves[i];
-      if (leaf === undefined) throw integrityFault(start + i, 'the leaf is missing');
-      if (leaf.index !== start + i) {
-        throw integrityFault(start + i, `the leaf stored there says index ${leaf.index}`);
-      }
-    }
-    return leaves;
-  }
-
-  /** Reads the range one leaf at a time to name the first entry that cannot be read. */
-  async #locateFault(start: number, count: number, cause: unknown): Promise<LedgerError> {
-    for (let i = start; i < start + count; i++) {
-      try {
-        await this.#d.log.readLeaves(i, 1);
-      } catch (e) {
-        if (e instanceof LedgerError) return e;
-        return integrityFault(i, e instanceof Error ? e.message : String(e));
-      }
-    }
-    return integrityFault(start, cause instanceof Error ? cause.message : String(cause));
+  /** Leaves [start, start + count) below the head, checked (integrity.ts). */
+  #leaves(start: number, count: number): Promise<Leaf[]> {
+    return readCheckedLeaves(this.#d.log, start, count);
   }
 
   async #entryView(leaf: Leaf, viewer: Viewer): Promise<EntryView> {
@@ -231,19 +200,7 @@ export class LedgerReads {
     };
     // Skip the statement read when the answer cannot include the envelope anyway.
     if (leaf.visibility !== 'public' && viewer.party === undefined) return view;
-    let statement: AdmittedStatement | undefined;
-    try {
-      statement = await this.#d.statements.getBySeq(leaf.issuer, leaf.seq);
-    } catch (e) {
-      if (e instanceof LedgerError) throw e;
-      throw integrityFault(
-        leaf.index,
-        `its statement: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
-    if (statement === undefined || statement.id !== leaf.statement) {
-      throw integrityFault(leaf.index, 'its statement is missing or another one');
-    }
+    const statement = await readCheckedStatement(this.#d.statements, leaf);
     return mayRead(statement, viewer) ? { ...view, envelope: statement.envelope } : view;
   }
 
@@ -365,15 +322,5 @@ function nodeFault(node: string, why: string, entry?: number): LedgerError {
     `tree node ${node} fails its integrity check in the store: ${why}` +
       (entry === undefined ? '' : ` (needed for entry ${entry})`),
     { node, ...(entry === undefined ? {} : { index: entry }) },
-  );
-}
-
-function integrityFault(index: number, why: string): LedgerError {
-  return new LedgerError(
-    'STORE_INTEGRITY',
-    `entry ${index} fails its integrity check in the store: ${why}`,
-    {
-      index,
-    },
   );
 }

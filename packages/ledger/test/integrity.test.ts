@@ -3,7 +3,7 @@
  * entry (STORE_INTEGRITY with `index`), not a bare 500 INTERNAL for the whole range.
  */
 import { describe, expect, it } from 'vitest';
-import { LedgerError, createLedger } from '@cbm-ledger/ledger';
+import { LedgerError, PublicLedger, createLedger } from '@cbm-ledger/ledger';
 import type { LedgerService } from '@cbm-ledger/ledger';
 import type { LogStore } from '@cbm-ledger/ledger';
 import { Harness, infoExchangeBody } from './harness.js';
@@ -166,5 +166,64 @@ describe('receipts and proofs over a store that fails its integrity check', () =
     expect(err.code).toBe('STORE_INTEGRITY');
     expect(err.extensions?.['index']).toBe(1);
     expect(err.detail).toContain('item lacks attribute hash');
+  });
+});
+
+describe('compliance and the public feed over a store that fails its integrity check', () => {
+  /** The statements as a store whose item behind entry `bad` was edited (its decoder throws). */
+  function statementsBrokenAt(h: Harness, bad: { issuer: string; seq: number }) {
+    const statements = h.memory.statements;
+    return Object.assign(Object.create(statements) as typeof statements, {
+      getBySeq: (issuer: string, seq: number) =>
+        issuer === bad.issuer && seq === bad.seq
+          ? Promise.reject(new Error('item lacks attribute envelope'))
+          : statements.getBySeq(issuer, seq),
+    });
+  }
+
+  it('name the entry whose leaf cannot be read', async () => {
+    const h = await ledger();
+    const log = corruptAt(h.memory.log, 5, () => new Error('item lacks attribute leaf'));
+    const compliance = await rejection(serviceOver(h, log).compliance({}, {}));
+    expect({ code: compliance.code, extensions: compliance.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { index: 5 },
+    });
+    const view = new PublicLedger({
+      ...h.memory,
+      log,
+      clock: h.clock,
+      config: h.config,
+      logVkey: h.signer.vkey,
+    });
+    const feed = await rejection(view.feed(undefined, 10));
+    expect({ code: feed.code, extensions: feed.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { index: 5 },
+    });
+  });
+
+  it('name the entry whose statement cannot be read', async () => {
+    const h = await ledger();
+    const entry = (await h.memory.log.readLeaves(5, 1))[0]!;
+    const statements = statementsBrokenAt(h, entry);
+    const deps = {
+      ...h.memory,
+      statements,
+      clock: h.clock,
+      config: h.config,
+      logVkey: h.signer.vkey,
+    };
+    const compliance = await rejection(createLedger(deps).compliance({}, {}));
+    expect({ code: compliance.code, extensions: compliance.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { index: 5 },
+    });
+    const feed = await rejection(new PublicLedger(deps).feed(undefined, 10));
+    expect({ code: feed.code, extensions: feed.extensions }).toEqual({
+      code: 'STORE_INTEGRITY',
+      extensions: { index: 5 },
+    });
+    expect(feed.detail).toContain('item lacks attribute envelope');
   });
 });
