@@ -14,6 +14,7 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./packages/protocol/src/testing.ts', import.meta.url)),
       },
       { find: /^@cbm-ledger\/protocol$/, replacement: src('protocol') },
+      { find: /^@cbm-ledger\/contract$/, replacement: src('contract') },
       {
         find: /^@cbm-ledger\/ledger\/testing$/,
         replacement: fileURLToPath(new URL('./packages/ledger/src/testing.ts', import.meta.url)),
@@ -27,6 +28,10 @@ export default defineConfig({
       },
       { find: /^@cbm-ledger\/compliance$/, replacement: src('compliance') },
       { find: /^@cbm-ledger\/store-aws$/, replacement: src('store-aws') },
+      {
+        find: /^@cbm-ledger\/functions\/testing$/,
+        replacement: fileURLToPath(new URL('./functions/src/testing.ts', import.meta.url)),
+      },
       {
         find: /^@cbm-ledger\/functions$/,
         replacement: fileURLToPath(new URL('./functions/src/index.ts', import.meta.url)),

@@ -11,9 +11,9 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Leaf } from '@cbm-ledger/protocol';
 import { callAs } from './reads-fixture.js';
-import { createTestLedger } from './fixture.js';
-import type { TestLedger } from './fixture.js';
-import { document } from './openapi-check.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { TestLedger } from '@cbm-ledger/functions/testing';
+import { document } from '@cbm-ledger/functions/testing';
 
 const riskRequest = (to: string) => ({
   to,

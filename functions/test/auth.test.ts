@@ -13,8 +13,8 @@ import {
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope } from '@cbm-ledger/protocol';
-import { createTestLedger } from './fixture.js';
-import type { Party, TestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, TestLedger } from '@cbm-ledger/functions/testing';
 import { callAs, freshNonce, json } from './reads-fixture.js';
 
 const riskRequest = (to: string, question: string) => ({

@@ -12,9 +12,9 @@ import {
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope } from '@cbm-ledger/protocol';
-import { createTestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
 import { signatureHeaders } from './reads-fixture.js';
-import type { Party, RequestOptions, TestLedger } from './fixture.js';
+import type { Party, RequestOptions, TestLedger } from '@cbm-ledger/functions/testing';
 
 interface Row {
   name: string;

@@ -26,9 +26,9 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope, Leaf, Statement } from '@cbm-ledger/protocol';
 import { measure } from '@cbm-ledger/compliance/testing';
-import { createTestLedger } from './fixture.js';
-import type { Party, TestLedger } from './fixture.js';
-import { document, findPathTemplate } from './openapi-check.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, TestLedger } from '@cbm-ledger/functions/testing';
+import { document, findPathTemplate } from '@cbm-ledger/functions/testing';
 import { callAs, json, publicView } from './reads-fixture.js';
 import type { PublicView } from './reads-fixture.js';
 

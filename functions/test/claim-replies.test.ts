@@ -6,8 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatementView } from '@cbm-ledger/ledger';
 import { exampleBody } from '@cbm-ledger/protocol';
-import { createTestLedger } from './fixture.js';
-import type { Party, TestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, TestLedger } from '@cbm-ledger/functions/testing';
 
 async function view(ledger: TestLedger, id: string): Promise<StatementView> {
   const answer = await ledger.call('GET', `/v1/statements/${id}`);

@@ -27,8 +27,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope, Statement } from '@cbm-ledger/protocol';
 import { measure, notification } from '@cbm-ledger/compliance/testing';
-import { createTestLedger } from './fixture.js';
-import type { Party, RequestOptions, TestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, RequestOptions, TestLedger } from '@cbm-ledger/functions/testing';
 
 const DAY = 86_400_000;
 const MENA = 'mena-csbm';

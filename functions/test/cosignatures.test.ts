@@ -15,8 +15,8 @@ import {
   toBase64,
   utf8Encode,
 } from '@cbm-ledger/protocol';
-import { createTestLedger } from './fixture.js';
-import type { TestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { TestLedger } from '@cbm-ledger/functions/testing';
 import { json } from './reads-fixture.js';
 
 const SEED = sha256(utf8Encode('http witness'));

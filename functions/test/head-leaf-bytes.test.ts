@@ -13,8 +13,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Leaf } from '@cbm-ledger/protocol';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createTestLedger, event } from './fixture.js';
-import type { TestLedger } from './fixture.js';
+import { createTestLedger, event } from '@cbm-ledger/functions/testing';
+import type { TestLedger } from '@cbm-ledger/functions/testing';
 import { publicView } from './reads-fixture.js';
 import type { PublicView } from './reads-fixture.js';
 

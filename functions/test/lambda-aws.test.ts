@@ -32,8 +32,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope, Statement } from '@cbm-ledger/protocol';
 import { createDynamoClient, ensureTable } from '@cbm-ledger/store-aws';
-import { checked, event } from './fixture.js';
-import type { RequestOptions } from './fixture.js';
+import { checked, event } from '@cbm-ledger/functions/testing';
+import type { RequestOptions } from '@cbm-ledger/functions/testing';
 import { captureMetrics, interceptMetrics, lambdaContext } from './lambda-support.js';
 import { json, signatureHeaders } from './reads-fixture.js';
 

@@ -25,7 +25,7 @@ import {
 import { readLogKeyFile } from '../src/lambda/log-key.js';
 import type * as ObservabilityModule from '../src/lambda/observability.js';
 import type * as RouterModule from '../src/lambda/router.js';
-import { createTestLedger, event } from './fixture.js';
+import { createTestLedger, event } from '@cbm-ledger/functions/testing';
 import { captureMetrics, interceptMetrics, lambdaContext } from './lambda-support.js';
 
 const ORIGIN = 'cbm-ledger.test/lambda';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { apiRoutes, publicRoutes } from '../src/index.js';
-import { checkResponse, document, validateDocument, validateValue } from './openapi-check.js';
+import {
+  checkResponse,
+  document,
+  validateDocument,
+  validateValue,
+} from '@cbm-ledger/functions/testing';
 
 const operations = (): { method: string; path: string }[] =>
   Object.entries(document['paths'] as Record<string, Record<string, unknown>>).flatMap(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LedgerError } from '@cbm-ledger/ledger';
 import { createApiHandler, problemType } from '../src/index.js';
 import type { LedgerApi } from '../src/index.js';
-import { checked, event, recordingLogger } from './fixture.js';
+import { checked, event, recordingLogger } from '@cbm-ledger/functions/testing';
 
 /** A service whose every method fails with `error`. */
 function failing(error: Error): LedgerApi {

@@ -22,8 +22,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Leaf } from '@cbm-ledger/protocol';
 import { IMMUTABLE, SHORT_LIVED, entityTag, withPublicView } from '../src/index.js';
-import { createTestLedger, event } from './fixture.js';
-import type { TestLedger } from './fixture.js';
+import { createTestLedger, event } from '@cbm-ledger/functions/testing';
+import type { TestLedger } from '@cbm-ledger/functions/testing';
 import { json, publicView } from './reads-fixture.js';
 
 const riskRequest = (to: string, question: string) => ({

@@ -14,8 +14,8 @@ import {
 } from '@cbm-ledger/protocol';
 import { createPublicHandler } from '../src/index.js';
 import type { PublicHandler } from '../src/index.js';
-import { ORIGIN, checked, event } from './fixture.js';
-import type { Party, RequestOptions, TestLedger } from './fixture.js';
+import { ORIGIN, checked, event } from '@cbm-ledger/functions/testing';
+import type { Party, RequestOptions, TestLedger } from '@cbm-ledger/functions/testing';
 
 export interface SigningOptions {
   /** Sign for another ledger. */

@@ -23,8 +23,8 @@ import {
 } from '@cbm-ledger/protocol';
 import type { Envelope, KeyFile } from '@cbm-ledger/protocol';
 import { ConfigurationError, readSettings } from '../src/lambda/environment.js';
-import { createTestLedger } from './fixture.js';
-import type { Party, TestLedger } from './fixture.js';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, TestLedger } from '@cbm-ledger/functions/testing';
 
 const NOR = 'state:NOR';
 const codeOf = (answer: { body: string }): unknown =>

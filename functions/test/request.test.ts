@@ -1,9 +1,10 @@
+import { problemStatus } from '@cbm-ledger/contract';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LedgerError } from '@cbm-ledger/ledger';
 import { Query, bodyBytes, header, mediaType } from '../src/http/request.js';
 import { parseNonNegativeInteger, preferWaitSeconds } from '../src/index.js';
-import { createTestLedger, event } from './fixture.js';
+import { createTestLedger, event } from '@cbm-ledger/functions/testing';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -54,7 +55,7 @@ describe('integers in paths and queries', () => {
           value = parseNonNegativeInteger(raw, 'x');
         } catch (e) {
           expect(e).toBeInstanceOf(LedgerError);
-          expect((e as LedgerError).status).toBe(400);
+          expect(problemStatus((e as LedgerError).code)).toBe(400);
           return;
         }
         expect(String(value)).toBe(raw);
@@ -106,7 +107,7 @@ describe('Prefer: wait', () => {
           if (wait !== undefined) expect(wait >= 0 && wait <= 20).toBe(true);
         } catch (e) {
           expect(e).toBeInstanceOf(LedgerError);
-          expect((e as LedgerError).status).toBe(400);
+          expect(problemStatus((e as LedgerError).code)).toBe(400);
         }
       }),
       { numRuns: 2000 },

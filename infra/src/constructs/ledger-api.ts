@@ -14,6 +14,8 @@
  * would answer the same bad input with other codes on AWS than on the local runtime).
  */
 import { ArnFormat, Aws, Fn, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { problemJson, problemStatus } from '@cbm-ledger/contract';
+import type { ProblemCode } from '@cbm-ledger/contract';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -99,111 +101,86 @@ export interface LedgerApiProps {
 
 interface ProblemSpec {
   readonly type: apigw.ResponseType;
-  readonly status: number;
-  readonly code: string;
-  readonly title: string;
+  /** The gateway's own status where it differs from the code's (a timeout is a 504). */
+  readonly status?: number;
+  readonly code: ProblemCode;
   readonly detail: string;
 }
 
-// The same type URNs, titles and codes as functions/src/http/problem.ts.
+// The gateway answers in the functions' problem format: type, title and status come from the
+// one problem table (@cbm-ledger/contract), as they do in functions/src/http/problem.ts.
 const PROBLEMS: readonly ProblemSpec[] = [
   {
     type: apigw.ResponseType.BAD_REQUEST_PARAMETERS,
-    status: 400,
     code: 'MALFORMED',
-    title: 'Malformed input',
     detail: '$context.error.validationErrorString',
   },
   {
     type: apigw.ResponseType.BAD_REQUEST_BODY,
-    status: 400,
     code: 'MALFORMED',
-    title: 'Malformed input',
     detail: 'the request body is not valid',
   },
   {
     type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    status: 404,
     code: 'NOT_FOUND',
-    title: 'Not found',
     detail: 'no route for this path',
   },
   {
     type: apigw.ResponseType.RESOURCE_NOT_FOUND,
-    status: 404,
     code: 'NOT_FOUND',
-    title: 'Not found',
     detail: 'no route for this path',
   },
   {
     type: apigw.ResponseType.REQUEST_TOO_LARGE,
-    status: 413,
     code: 'BODY_TOO_LARGE',
-    title: 'Request body too large',
     detail: 'the request exceeds the gateway limit',
   },
   {
     type: apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
-    status: 415,
     code: 'UNSUPPORTED_MEDIA_TYPE',
-    title: 'Unsupported media type',
     detail: 'unsupported Content-Type',
   },
   {
     type: apigw.ResponseType.THROTTLED,
-    status: 429,
     code: 'THROTTLED',
-    title: 'Too many requests',
     detail: 'the API is throttling requests; retry later',
   },
   {
     type: apigw.ResponseType.QUOTA_EXCEEDED,
-    status: 429,
     code: 'THROTTLED',
-    title: 'Too many requests',
     detail: 'request quota exceeded; retry later',
   },
   {
     type: apigw.ResponseType.WAF_FILTERED,
-    status: 403,
     code: 'FORBIDDEN',
-    title: 'Forbidden',
     detail: 'the request was blocked by the web application firewall',
   },
   {
     type: apigw.ResponseType.ACCESS_DENIED,
-    status: 403,
     code: 'FORBIDDEN',
-    title: 'Forbidden',
     detail: 'access denied',
   },
   {
     type: apigw.ResponseType.INTEGRATION_TIMEOUT,
     status: 504,
     code: 'STORE_UNAVAILABLE',
-    title: 'Store unavailable',
     detail: 'the request timed out; retry later',
   },
   {
     type: apigw.ResponseType.INTEGRATION_FAILURE,
     status: 502,
     code: 'INTERNAL',
-    title: 'Internal error',
     detail: 'internal error (request $context.requestId)',
   },
   {
     type: apigw.ResponseType.DEFAULT_5XX,
-    status: 500,
     code: 'INTERNAL',
-    title: 'Internal error',
     detail: 'internal error (request $context.requestId)',
   },
 ];
 
-function problemTemplate(p: ProblemSpec): string {
-  const type = `urn:cbm-ledger:problem:${p.code.toLowerCase().replaceAll('_', '-')}`;
-  // Only the detail may contain a VTL reference; everything else is a literal.
-  return `{"type":"${type}","title":"${p.title}","status":${p.status},"detail":"${p.detail}","code":"${p.code}"}`;
+function gatewayStatus(p: ProblemSpec): number {
+  return p.status ?? problemStatus(p.code);
 }
 
 const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -346,12 +323,14 @@ export class LedgerApi extends Construct {
     for (const problem of PROBLEMS) {
       this.api.addGatewayResponse(`Problem${problem.type.responseType}`, {
         type: problem.type,
-        statusCode: String(problem.status),
+        statusCode: String(gatewayStatus(problem)),
         responseHeaders: {
           'Content-Type': "'application/problem+json'",
           'Cache-Control': "'no-store'",
         },
-        templates: { 'application/json': problemTemplate(problem) },
+        templates: {
+          'application/json': problemJson(problem.code, problem.detail, gatewayStatus(problem)),
+        },
       });
     }
 
@@ -445,18 +424,21 @@ export class LedgerApi extends Construct {
       customResponseBodies: {
         'rate-limited': {
           contentType: 'APPLICATION_JSON',
-          content:
-            '{"type":"urn:cbm-ledger:problem:throttled","title":"Too many requests","status":429,"detail":"too many requests from this address; retry later","code":"THROTTLED"}',
+          content: problemJson('THROTTLED', 'too many requests from this address; retry later'),
         },
         'not-found': {
           contentType: 'APPLICATION_JSON',
-          content:
-            '{"type":"urn:cbm-ledger:problem:not-found","title":"Not found","status":404,"detail":"the public view is served through its CloudFront distribution","code":"NOT_FOUND"}',
+          content: problemJson(
+            'NOT_FOUND',
+            'the public view is served through its CloudFront distribution',
+          ),
         },
         'too-large': {
           contentType: 'APPLICATION_JSON',
-          content:
-            '{"type":"urn:cbm-ledger:problem:body-too-large","title":"Request body too large","status":413,"detail":"the request body is larger than this route accepts","code":"BODY_TOO_LARGE"}',
+          content: problemJson(
+            'BODY_TOO_LARGE',
+            'the request body is larger than this route accepts',
+          ),
         },
       },
       rules: [

@@ -15,6 +15,7 @@ import {
   Stack,
   Token,
 } from 'aws-cdk-lib';
+import { problemJson } from '@cbm-ledger/contract';
 import type { ICfnConditionExpression } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
@@ -98,7 +99,7 @@ const NOT_PUBLIC_FUNCTION = `function handler(event) {
     },
     body: {
       encoding: 'text',
-      data: '{"type":"urn:cbm-ledger:problem:not-found","title":"Not found","status":404,"detail":"only ${PUBLIC_PREFIX}* is served here","code":"NOT_FOUND"}'
+      data: ${JSON.stringify(problemJson('NOT_FOUND', `only ${PUBLIC_PREFIX}* is served here`))}
     }
   };
 }`;

@@ -1,25 +1,24 @@
 /**
- * The API's JSON shapes as the client sees them. Shapes the domain already defines are re-used
- * from it (type-only imports: nothing of the server is bundled into a browser build).
+ * The API's JSON shapes as the client sees them: the contract's (@cbm-ledger/contract), the same
+ * types the server builds its answers with (type-only imports: nothing of the server is bundled
+ * into a browser build).
  */
 import type {
   ComplianceReport,
   ComplianceSummary,
-  MeasureSummary,
-  MeasureTimeline,
-} from '@cbm-ledger/compliance';
-import type {
   ConsistencyProofJson,
   EntriesPage,
   EntryView,
   EvidenceUploadView,
   InclusionProofJson,
   LedgerInfo,
+  MeasureSummary,
+  MeasureTimeline,
   PartyView,
   Receipt,
   StatementView,
   WitnessView,
-} from '@cbm-ledger/ledger';
+} from '@cbm-ledger/contract';
 
 export type {
   ComplianceReport,

@@ -7,6 +7,9 @@
  * how far the log has advanced) is a single conditional write, so the invariants of DESIGN.md §6
  * hold without transactions: dynalite has none, and none are needed.
  */
+import type { KeyRecord, KeyStatus } from '@cbm-ledger/contract';
+
+export type { KeyRecord, KeyStatus };
 import type { MeasureRecord, RecoveryRecord } from '@cbm-ledger/compliance';
 import type {
   Envelope,
@@ -144,22 +147,6 @@ export interface StoredCosignature {
   readonly line: string;
   /** POSIX seconds, as signed in the line. */
   readonly time: number;
-}
-
-export type KeyStatus = 'active' | 'retired' | 'revoked';
-
-export interface KeyRecord {
-  readonly keyid: string;
-  /** 32-byte Ed25519 public key, base64. */
-  readonly publicKey: string;
-  /** Index of the entry that registered the key, and its integratedAt. */
-  readonly validFromIndex: number;
-  readonly validFrom: string;
-  /** Index and time from which the key no longer signs (rotation or revocation). */
-  readonly validUntilIndex?: number;
-  readonly validUntil?: string;
-  readonly status: KeyStatus;
-  readonly revocationReason?: string;
 }
 
 export interface PartyRecord {

@@ -3,7 +3,7 @@ import { signRequestHeaders, toBase64Url } from '@cbm-ledger/protocol';
 import type { HttpRequestParts } from '@cbm-ledger/protocol';
 import { LedgerError, createLedger } from '@cbm-ledger/ledger';
 import type { SignedRequest } from '@cbm-ledger/ledger';
-import { Harness, ORIGIN, OPERATOR, testKey } from './harness.js';
+import { Harness, ORIGIN, OPERATOR, testKey } from '@cbm-ledger/ledger/testing';
 
 const GET: Omit<HttpRequestParts, 'headers'> = { method: 'GET', path: '/v1/entries', query: '' };
 

@@ -4,6 +4,7 @@
  * notification, and the report compared byte for byte with the one an observer computes offline
  * from the public view alone.
  */
+import { problemStatus } from '@cbm-ledger/contract';
 import {
   canonicalReport,
   complianceEntryFromLeaf,
@@ -24,7 +25,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { LedgerCompliance, LedgerError } from '@cbm-ledger/ledger';
 import type { LogStore, Viewer } from '@cbm-ledger/ledger';
 import { measure, notification } from '@cbm-ledger/compliance/testing';
-import { Harness, ORIGIN } from './harness.js';
+import { Harness, ORIGIN } from '@cbm-ledger/ledger/testing';
 
 const JOR = 'state:JOR';
 const EGY = 'state:EGY';
@@ -83,7 +84,7 @@ async function code(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (e) {
-    if (e instanceof LedgerError) return `${e.status} ${e.code}`;
+    if (e instanceof LedgerError) return `${problemStatus(e.code)} ${e.code}`;
     throw e;
   }
   return 'no error';

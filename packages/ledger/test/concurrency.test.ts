@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryStores } from '@cbm-ledger/ledger/testing';
-import { Harness, checkInvariants, infoExchangeBody, jittered, states } from './harness.js';
+import {
+  Harness,
+  checkInvariants,
+  infoExchangeBody,
+  jittered,
+  states,
+} from '@cbm-ledger/ledger/testing';
 
 describe('concurrent submitters and integrators', () => {
   it('sixteen issuers submitting at once, with integrators racing in between, never fork the log', async () => {

@@ -20,7 +20,7 @@ import {
   fixtureBody,
   infoExchangeBody,
   sign,
-} from './harness.js';
+} from '@cbm-ledger/ledger/testing';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

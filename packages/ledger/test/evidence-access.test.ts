@@ -2,13 +2,14 @@
  * Issue 9 §2 at the domain level: access to evidence follows proven possession
  * (docs/evidence-access.md), never a citation of a hash alone; no existence oracle; quotas.
  */
+import { problemStatus } from '@cbm-ledger/contract';
 import { sha256Hex, utf8Encode } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
 import { LedgerError, createLedger } from '@cbm-ledger/ledger';
 import type { LedgerService } from '@cbm-ledger/ledger';
 import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
 import type { EvidenceStore, Viewer } from '@cbm-ledger/ledger';
-import { Harness, infoExchangeBody, sign } from './harness.js';
+import { Harness, infoExchangeBody, sign } from '@cbm-ledger/ledger/testing';
 
 const AAA = 'state:AAA';
 const BBB = 'state:BBB';
@@ -48,7 +49,8 @@ async function readable(h: { service: LedgerService }, viewer: Viewer): Promise<
     await h.service.evidenceDownload(hex, viewer);
     return true;
   } catch (e) {
-    if (e instanceof LedgerError && e.code === 'NOT_FOUND' && e.status === 404) return false;
+    if (e instanceof LedgerError && e.code === 'NOT_FOUND' && problemStatus(e.code) === 404)
+      return false;
     throw e;
   }
 }
@@ -63,7 +65,7 @@ describe('evidence access follows proven possession', () => {
       });
       const before = dumpMemoryStores(h.memory);
       const err = await rejection(h.submitEnvelope(sign(citation, [h.key(CCC)])));
-      expect({ code: err.code, status: err.status }).toEqual({
+      expect({ code: err.code, status: problemStatus(err.code) }).toEqual({
         code: 'EVIDENCE_MISSING',
         status: 422,
       });
@@ -161,7 +163,7 @@ describe('evidence uploads', () => {
     const aaa = { party: AAA };
     await h.service.createEvidenceUpload(announce(1, 60), aaa);
     let err = await rejection(h.service.createEvidenceUpload(announce(2, 41), aaa));
-    expect({ code: err.code, status: err.status }).toEqual({
+    expect({ code: err.code, status: problemStatus(err.code) }).toEqual({
       code: 'EVIDENCE_QUOTA_EXCEEDED',
       status: 429,
     });

@@ -23,7 +23,7 @@ import {
   infoExchangeBody,
   sign,
   testKey,
-} from './harness.js';
+} from '@cbm-ledger/ledger/testing';
 
 const TIMINGS: FaultTiming[] = ['before', 'after'];
 const evidence = utf8Encode('satellite imagery');

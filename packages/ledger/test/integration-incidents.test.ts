@@ -13,7 +13,7 @@ import type {
   LogStore,
   StatementStore,
 } from '@cbm-ledger/ledger';
-import { Harness, infoExchangeBody } from './harness.js';
+import { Harness, infoExchangeBody } from '@cbm-ledger/ledger/testing';
 
 type Tamper = (s: AdmittedStatement) => AdmittedStatement | undefined;
 

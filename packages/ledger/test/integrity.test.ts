@@ -2,11 +2,12 @@
  * Issue 9 §3: a store item edited behind the ledger's back answers a clear problem naming the
  * entry (STORE_INTEGRITY with `index`), not a bare 500 INTERNAL for the whole range.
  */
+import { problemStatus } from '@cbm-ledger/contract';
 import { describe, expect, it } from 'vitest';
 import { LedgerError, PublicLedger, createLedger } from '@cbm-ledger/ledger';
 import type { LedgerService } from '@cbm-ledger/ledger';
 import type { LogStore } from '@cbm-ledger/ledger';
-import { Harness, infoExchangeBody } from './harness.js';
+import { Harness, infoExchangeBody } from '@cbm-ledger/ledger/testing';
 
 async function rejection(p: Promise<unknown>): Promise<LedgerError> {
   try {
@@ -73,7 +74,11 @@ describe('reads of an entry that fails its integrity check', () => {
       service.entry(5, {}),
     ]) {
       const err = await rejection(read);
-      expect({ code: err.code, status: err.status, extensions: err.extensions }).toEqual({
+      expect({
+        code: err.code,
+        status: problemStatus(err.code),
+        extensions: err.extensions,
+      }).toEqual({
         code: 'STORE_INTEGRITY',
         status: 500,
         extensions: { index: 5 },

@@ -21,7 +21,7 @@ import {
 } from '@cbm-ledger/protocol';
 import { describe, expect, it } from 'vitest';
 import { measure, notification } from '@cbm-ledger/compliance/testing';
-import { Harness, OPERATOR, ORIGIN, infoExchangeBody, sign } from './harness.js';
+import { Harness, OPERATOR, ORIGIN, infoExchangeBody, sign } from '@cbm-ledger/ledger/testing';
 
 const JOR = 'state:JOR';
 const EGY = 'state:EGY';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromBase64, utf8Decode } from '@cbm-ledger/protocol';
 import { FEED_SCAN_LIMIT, LedgerError, PublicLedger, readOnlyStores } from '@cbm-ledger/ledger';
-import { Harness, infoExchangeBody } from './harness.js';
+import { Harness, infoExchangeBody } from '@cbm-ledger/ledger/testing';
 
 async function ledger(): Promise<{ h: Harness; view: PublicLedger }> {
   const h = new Harness();

@@ -18,8 +18,8 @@ import {
   fixtureBody,
   infoExchangeBody,
   testKey,
-} from './harness.js';
-import type { TestKey } from './harness.js';
+} from '@cbm-ledger/ledger/testing';
+import type { TestKey } from '@cbm-ledger/ledger/testing';
 
 const NOR = 'state:NOR';
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import {
   fixtureBody,
   infoExchangeBody,
   testKey,
-} from './harness.js';
+} from '@cbm-ledger/ledger/testing';
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

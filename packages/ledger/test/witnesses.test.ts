@@ -14,7 +14,7 @@ import {
 } from '@cbm-ledger/protocol';
 import { LedgerError } from '@cbm-ledger/ledger';
 import { dumpMemoryStores } from '@cbm-ledger/ledger/testing';
-import { Harness, LOG_SEED, ORIGIN, infoExchangeBody } from './harness.js';
+import { Harness, LOG_SEED, ORIGIN, infoExchangeBody } from '@cbm-ledger/ledger/testing';
 
 interface Witness {
   readonly name: string;

@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { newNonce, signStatement } from '@cbm-ledger/ledger';
 import { fromBase64, keyFileSeed, parseKeyFile, statementId } from '@cbm-ledger/protocol';
 import type { Envelope, KeyFile, Statement } from '@cbm-ledger/protocol';
-import { checkResponse } from '../../../functions/test/openapi-check.js';
+import { checkResponse } from '@cbm-ledger/functions/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/local/bin/cbm-local.js');

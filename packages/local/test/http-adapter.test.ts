@@ -6,9 +6,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalServer } from '../src/index.js';
-import { checkResponse } from '../../../functions/test/openapi-check.js';
-import { createTestLedger } from '../../../functions/test/fixture.js';
-import type { Party, TestLedger } from '../../../functions/test/fixture.js';
+import { checkResponse } from '@cbm-ledger/functions/testing';
+import { createTestLedger } from '@cbm-ledger/functions/testing';
+import type { Party, TestLedger } from '@cbm-ledger/functions/testing';
 
 let ledger: TestLedger;
 let jor: Party;

@@ -2,6 +2,7 @@
  * S3EvidenceStore against s3rver (the local runtime's embedded S3) and, when moto_server is on
  * PATH, against moto, which stores and reports SHA-256 checksums as S3 does.
  */
+import { problemStatus } from '@cbm-ledger/contract';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -97,7 +98,8 @@ describe('S3EvidenceStore on s3rver', () => {
       .putVerified(claimed, body('other content'), 'text/plain', JOR)
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LedgerError);
-    expect(error).toMatchObject({ code: 'EVIDENCE_MISMATCH', status: 422 });
+    expect(error).toMatchObject({ code: 'EVIDENCE_MISMATCH' });
+    expect(problemStatus((error as LedgerError).code)).toBe(422);
     expect(await store.possessed(claimed, JOR)).toBeUndefined();
   });
 

@@ -3,6 +3,7 @@
  * timed-out call is STORE_UNAVAILABLE (retryable), never mistaken for a conditional outcome; a
  * conditional-check failure becomes each port's answer; unprocessed batch items are resent.
  */
+import { problemStatus } from '@cbm-ledger/contract';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -68,7 +69,8 @@ async function expectUnavailable(promise: Promise<unknown>): Promise<void> {
   );
   expect(error).toBeInstanceOf(StoreUnavailableError);
   expect(error).toBeInstanceOf(LedgerError);
-  expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503, retryable: true });
+  expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
+  expect(problemStatus((error as LedgerError).code)).toBe(503);
 }
 
 beforeEach(() => ddb.reset());

@@ -18,7 +18,7 @@ import {
   verifyLeafChain,
 } from '@cbm-ledger/protocol';
 import { createDynamoClient, createDynamoStores, ensureTable } from '../src/index.js';
-import { Harness, infoExchangeBody, states } from '../../ledger/test/harness.js';
+import { Harness, infoExchangeBody, states } from '@cbm-ledger/ledger/testing';
 import { motoAvailable, startDynalite, startMoto, type Endpoint } from './support/servers.js';
 
 const ISSUERS = 16;

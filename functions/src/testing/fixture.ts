@@ -4,7 +4,7 @@
  * the OpenAPI document before the test sees it.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { expect } from 'vitest';
+import assert from 'node:assert/strict';
 import {
   InProcessIntegrationSignal,
   Integrator,
@@ -27,8 +27,8 @@ import {
   utf8Encode,
 } from '@cbm-ledger/protocol';
 import type { Envelope, KeyFile, Statement } from '@cbm-ledger/protocol';
-import { createApiHandler } from '../src/index.js';
-import type { ApiHandler, ApiLogger } from '../src/index.js';
+import { createApiHandler } from '../index.js';
+import type { ApiHandler, ApiLogger } from '../index.js';
 import { checkResponse } from './openapi-check.js';
 
 export const ORIGIN = 'cbm-ledger.test/http';
@@ -148,7 +148,11 @@ export function checked(
     headers,
     body: result.body,
   });
-  expect(errors, `${method} ${path} answered ${result.statusCode} ${result.body}`).toEqual([]);
+  assert.deepStrictEqual(
+    errors,
+    [],
+    `${method} ${path} answered ${result.statusCode} ${result.body}`,
+  );
   return result;
 }
 
@@ -216,7 +220,7 @@ export async function createTestLedger(configure: Partial<LedgerConfig> = {}): P
       keys: [{ keyid: key.keyid, publicKey: key.publicKey }],
     });
     const answer = await submit(register);
-    expect(answer.statusCode, answer.body).toBe(202);
+    assert.strictEqual(answer.statusCode, 202, answer.body);
     await integrator.runUntilIdle();
     return { id, key, seq: 0, prev: null };
   };
@@ -231,7 +235,7 @@ export async function createTestLedger(configure: Partial<LedgerConfig> = {}): P
   operator.seq = 1;
   operator.prev = statementId(fromBase64(genesis.payload));
   const accepted = await submit(genesis);
-  expect(accepted.statusCode, accepted.body).toBe(202);
+  assert.strictEqual(accepted.statusCode, 202, accepted.body);
   await integrator.runUntilIdle();
 
   return {

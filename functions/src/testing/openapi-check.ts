@@ -4,7 +4,7 @@
  * media type documented, body valid against the schema). It implements the JSON Schema subset
  * the document uses and refuses any other keyword, so a schema can never be silently unchecked.
  */
-import openapi from '../src/openapi.json' with { type: 'json' };
+import openapi from '../openapi.json' with { type: 'json' };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };

@@ -1,0 +1,30 @@
+export {
+  PROBLEMS,
+  PROBLEM_CONTENT_TYPE,
+  isProblemCode,
+  problemJson,
+  problemStatus,
+  problemTitle,
+  problemType,
+} from './problems.js';
+export type { LedgerErrorCode, Problem, ProblemCode } from './problems.js';
+export type {
+  ComplianceReport,
+  ComplianceSummary,
+  ConsistencyProofJson,
+  EntriesPage,
+  EntryView,
+  EvidenceUploadView,
+  InclusionProofJson,
+  KeyRecord,
+  KeyStatus,
+  LedgerInfo,
+  MeasureSummary,
+  MeasureTimeline,
+  PartyView,
+  Receipt,
+  ReplyView,
+  StatementStatus,
+  StatementView,
+  WitnessView,
+} from './views.js';
