@@ -21,25 +21,19 @@
 import {
   GENESIS_PREV,
   NoteKeyType,
-  STATEMENT_TYPES,
   encodeVkey,
   envelopeDigest,
   fromBase64,
-  isPartyId,
-  isStatementId,
   leafHash,
   openCheckpoint,
   parseEnvelope,
   parseLeaf,
-  parseStatement,
   parseUtcTimestamp,
   statementId,
   toBase64,
-  verifyConsistency,
 } from '@cbm-ledger/protocol';
 import type {
   Checkpoint,
-  EvidenceRef,
   GenesisBody,
   KeyRevokeBody,
   Leaf,
@@ -55,8 +49,7 @@ import type {
   RegistryViolation,
 } from '@cbm-ledger/compliance';
 import { REGISTRY_TYPES, Registry } from '@cbm-ledger/ledger';
-import type { ConsistencyProofJson, EntriesPage, EntryView } from '@cbm-ledger/ledger';
-import { isUtf8 } from 'node:buffer';
+import type { EntriesPage, EntryView } from '@cbm-ledger/contract';
 import { SignatureBatch } from './batch.js';
 import {
   checkEnvelopeFast,
@@ -68,80 +61,12 @@ import {
   statementIdFast,
 } from './fast.js';
 import type { FastEnvelope } from './fast.js';
-import type { VerifyPool } from './pool.js';
+import { HashList } from './hash-list.js';
+import type { AuditFinding, AuditOptions, AuditReport } from './report.js';
+import { SignedTree } from './signed-tree.js';
+import { readStatement, sameEvidence } from './statement-read.js';
 import type { AuditProgress, AuditState, VerifiedCheckpoint } from './state.js';
 
-/** Where the audit reads the log: the ledger over HTTP, or anything serving the same pages. */
-export interface AuditSource {
-  checkpoint(): Promise<string>;
-  entries(start: number, limit: number): Promise<EntriesPage>;
-  consistencyProof(from: number, to: number): Promise<ConsistencyProofJson>;
-}
-
-export interface AuditFinding {
-  /** The entry concerned, when the check is about one. */
-  index?: number;
-  /** Stable name of the check, e.g. CHAIN_BROKEN or SIGNATURE_INVALID. */
-  check: string;
-  message: string;
-}
-
-export interface AuditProgressEvent {
-  done: number;
-  total: number;
-}
-
-export interface AuditOptions {
-  source: AuditSource;
-  /** The log key the checkpoint must verify with (the caller decides whom to trust). */
-  logKey: NoteVerifierKey;
-  /** A previous audit's state: resume from it and prove consistency with its checkpoint. */
-  state?: AuditState;
-  pool: VerifyPool;
-  /** Entries per request; the ledger may serve fewer. Default 1000. */
-  pageSize?: number;
-  /** Signature checks per worker batch. Default 1000. */
-  batchSize?: number;
-  /** The admission window (DESIGN.md §3: ±10 minutes by default), in ms. */
-  skewMs?: number;
-  /** Validate every readable statement against the full schema (slower). */
-  strictSchema?: boolean;
-  onProgress?: (event: AuditProgressEvent) => void;
-  /** Called with the state to store every `saveEvery` entries, while no check has failed. */
-  onSave?: (state: AuditState) => Promise<void>;
-  saveEvery?: number;
-}
-
-export interface AuditReport {
-  ok: boolean;
-  origin: string;
-  logVkey: string;
-  treeSize: number;
-  rootHash: string;
-  checkpoint: string;
-  /** Entries [resumedFrom, treeSize) were read in this run. */
-  resumedFrom: number;
-  audited: number;
-  /** Entries whose envelope this auditor could read and check. */
-  envelopes: number;
-  /** Entries readable only as leaves (not public, and not readable by this auditor's key). */
-  leafOnly: number;
-  signatures: number;
-  issuers: number;
-  /** Consistency with the state file's checkpoint, when it had one. */
-  consistency?: { from: number; to: number; fromRoot: string };
-  firstBadIndex?: number;
-  failures: AuditFinding[];
-  warnings: AuditFinding[];
-  /** The state to store (unchanged from the input when the audit failed). */
-  state: AuditState;
-  durationMs: number;
-}
-
-/** Statement types whose content the audit relies on beyond the envelope fields. */
-const FULLY_VALIDATED: ReadonlySet<string> = new Set([...REGISTRY_TYPES, 'measure.define']);
-const TYPES: ReadonlySet<string> = new Set(STATEMENT_TYPES);
-const VISIBILITIES: ReadonlySet<string> = new Set(['public', 'participants', 'restricted']);
 /** Policy violations a registry with unreadable entries may explain (an unknown key, say). */
 const UNVERIFIABLE_WITH_GAPS: ReadonlySet<RegistryPolicyCode> = new Set<RegistryPolicyCode>([
   'ISSUER_UNKNOWN',
@@ -157,71 +82,13 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/**
- * The envelope fields the audit uses, checked: full protocol validation for the statements that
- * change the registry or name co-signers (and for all with `strict`), a light check of the
- * common fields otherwise (the ledger validated the rest at admission, and the issuer signed the
- * exact bytes). Throws an Error saying what is wrong.
- */
-function readStatement(payload: Buffer, leafType: string, strict: boolean): Statement {
-  if (strict || FULLY_VALIDATED.has(leafType)) return parseStatement(payload);
-  if (!isUtf8(payload)) throw new Error('the payload is not UTF-8');
-  const value: unknown = JSON.parse(payload.toString('utf8'));
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('the payload is not a JSON object');
-  }
-  const s = value as Record<string, unknown>;
-  if (s.v !== 1) throw new Error('$.v must be 1');
-  if (typeof s.ledger !== 'string') throw new Error('$.ledger is missing');
-  if (typeof s.type !== 'string' || !TYPES.has(s.type)) throw new Error('$.type is not a type');
-  if (!isPartyId(s.issuer)) throw new Error('$.issuer is not a party id');
-  if (typeof s.seq !== 'number' || !Number.isSafeInteger(s.seq) || s.seq < 1) {
-    throw new Error('$.seq is not a positive integer');
-  }
-  if (s.prev !== null && !isStatementId(s.prev)) throw new Error('$.prev is not a statement id');
-  if (typeof s.issuedAt !== 'string') throw new Error('$.issuedAt is not a time');
-  if (typeof s.visibility !== 'string' || !VISIBILITIES.has(s.visibility)) {
-    throw new Error('$.visibility is not a visibility');
-  }
-  if (s.evidence !== undefined) {
-    if (!Array.isArray(s.evidence)) throw new Error('$.evidence is not an array');
-    for (const e of s.evidence as unknown[]) {
-      if (typeof (e as EvidenceRef | null)?.sha256 !== 'string') {
-        throw new Error('$.evidence has an entry without sha256');
-      }
-    }
-  }
-  return value as Statement;
-}
-
-function sameEvidence(leaf: Leaf, statement: Statement): boolean {
-  const refs = statement.evidence ?? [];
-  if (refs.length !== leaf.evidence.length) return false;
-  for (let i = 0; i < refs.length; i++) {
-    if (leaf.evidence[i] !== `sha256:${refs[i]!.sha256}`) return false;
-  }
-  return true;
-}
-
-/** A growable array of 32-byte hashes (the leaf hashes of this run, for locating a fault). */
-class HashList {
-  #buffer = Buffer.allocUnsafe(32 * 4096);
-  length = 0;
-
-  push(hash: Uint8Array): void {
-    if ((this.length + 1) * 32 > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(this.#buffer.length * 2);
-      this.#buffer.copy(grown);
-      this.#buffer = grown;
-    }
-    this.#buffer.set(hash, this.length * 32);
-    this.length++;
-  }
-
-  get(i: number): Uint8Array {
-    return this.#buffer.subarray(i * 32, i * 32 + 32);
-  }
-}
+export type {
+  AuditFinding,
+  AuditOptions,
+  AuditProgressEvent,
+  AuditReport,
+  AuditSource,
+} from './report.js';
 
 const emptyRegistryState = (): Omit<AuditProgress, 'registry'> => ({
   next: 0,
@@ -310,7 +177,7 @@ export class LogAuditor {
     // it serves matters, and one proof says so.
     let consistency: AuditReport['consistency'];
     if (trusted !== undefined && trusted.size > 0) {
-      const failure = await this.#checkConsistency(trusted, size, checkpoint.rootHash);
+      const failure = await this.#tree().checkConsistency(trusted, size, checkpoint.rootHash);
       if (failure !== undefined) return this.#report(started, note, checkpoint, failure);
       consistency = { from: trusted.size, to: size, fromRoot: trusted.rootHash };
     }
@@ -337,7 +204,7 @@ export class LogAuditor {
 
     const root = this.#range.root();
     if (Buffer.compare(Buffer.from(root), Buffer.from(checkpoint.rootHash)) !== 0) {
-      const bad = await this.#locate(this.#next, size, checkpoint.rootHash);
+      const bad = await this.#tree().locate(this.#next, size, checkpoint.rootHash);
       this.#failures.push(bad);
       return this.#report(started, note, checkpoint);
     }
@@ -872,56 +739,8 @@ export class LogAuditor {
 
   // ---- the tree -----------------------------------------------------------------------------
 
-  /** Root of the first `m` leaves (m ≥ base), from the base frontier and this run's hashes. */
-  #prefixRoot(m: number): Uint8Array {
-    const range = new MerkleFrontier(this.#base, this.#baseFrontier);
-    for (let i = this.#base; i < m; i++) range.append(this.#hashes.get(i - this.#base));
-    return range.root();
-  }
-
-  /** Whether the first `m` leaves this audit read are a prefix of the signed tree. */
-  async #isSignedPrefix(m: number, size: number, root: Uint8Array): Promise<boolean> {
-    if (m === 0) return true;
-    const prefix = this.#prefixRoot(m);
-    if (m === size) return Buffer.compare(Buffer.from(prefix), Buffer.from(root)) === 0;
-    try {
-      const proof = await this.#o.source.consistencyProof(m, size);
-      verifyConsistency(
-        m,
-        size,
-        prefix,
-        root,
-        proof.hashes.map((h) => fromBase64(h, 32)),
-      );
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * The first entry in [base, upper) that is not the entry the log signed: binary search for the
-   * longest prefix consistent with the checkpoint (O(log n) consistency proofs).
-   */
-  async #locate(upper: number, size: number, root: Uint8Array): Promise<AuditFinding> {
-    let lo = this.#base;
-    if (!(await this.#isSignedPrefix(lo, size, root))) {
-      return {
-        check: 'ROOT_MISMATCH',
-        message: `the entries before ${lo} (audited earlier, per the state file) are not those of the signed checkpoint: the log was rewritten`,
-      };
-    }
-    let hi = upper; // the prefix of `upper` leaves is known not to match
-    while (hi - lo > 1) {
-      const mid = lo + Math.floor((hi - lo) / 2);
-      if (await this.#isSignedPrefix(mid, size, root)) lo = mid;
-      else hi = mid;
-    }
-    return {
-      index: lo,
-      check: 'NOT_IN_SIGNED_TREE',
-      message: `entry ${lo} is not the entry the log signed: the checkpoint of size ${size} commits to another leaf at ${lo} (the stored leaf was altered)`,
-    };
+  #tree(): SignedTree {
+    return new SignedTree(this.#o.source, this.#base, this.#baseFrontier, this.#hashes);
   }
 
   /**
@@ -939,14 +758,14 @@ export class LogAuditor {
     if (first?.index === undefined || first.index < this.#base) return;
     const k = first.index;
     if (k > this.#next) return; // a signature failure is never beyond the scan
-    if (!(await this.#isSignedPrefix(k, size, root))) {
-      this.#failures.push(await this.#locate(k, size, root));
+    if (!(await this.#tree().isSignedPrefix(k, size, root))) {
+      this.#failures.push(await this.#tree().locate(k, size, root));
       return;
     }
     const current = this.#current;
     if (k === this.#next && current?.index === k && k < size) {
       this.#hashes.push(current.hash);
-      const signed = await this.#isSignedPrefix(k + 1, size, root);
+      const signed = await this.#tree().isSignedPrefix(k + 1, size, root);
       this.#hashes.length--;
       if (!signed) {
         this.#failures.push({
@@ -956,41 +775,6 @@ export class LogAuditor {
         });
       }
     }
-  }
-
-  async #checkConsistency(
-    trusted: VerifiedCheckpoint,
-    size: number,
-    root: Uint8Array,
-  ): Promise<AuditFinding | undefined> {
-    const trustedRoot = fromBase64(trusted.rootHash, 32);
-    const inconsistent = (why: string): AuditFinding => ({
-      check: 'INCONSISTENT',
-      message: `the ledger's checkpoint of size ${size} is not consistent with the checkpoint of size ${trusted.size} in the state file (${why}): the log's history was rewritten`,
-    });
-    if (trusted.size === size) {
-      return Buffer.compare(Buffer.from(trustedRoot), Buffer.from(root)) === 0
-        ? undefined
-        : inconsistent('same size, different root');
-    }
-    let proof: ConsistencyProofJson;
-    try {
-      proof = await this.#o.source.consistencyProof(trusted.size, size);
-    } catch (e) {
-      return inconsistent(`no consistency proof: ${message(e)}`);
-    }
-    try {
-      verifyConsistency(
-        trusted.size,
-        size,
-        trustedRoot,
-        root,
-        proof.hashes.map((h) => fromBase64(h, 32)),
-      );
-    } catch (e) {
-      return inconsistent(message(e));
-    }
-    return undefined;
   }
 
   // ---- the report ---------------------------------------------------------------------------

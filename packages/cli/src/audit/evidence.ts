@@ -7,7 +7,7 @@
  * only their readers can check them.
  */
 import { createHash } from 'node:crypto';
-import type { EntriesPage } from '@cbm-ledger/ledger';
+import type { EntriesPage } from '@cbm-ledger/contract';
 
 export interface EvidenceAuditSource {
   entries(start: number, limit: number): Promise<EntriesPage>;
