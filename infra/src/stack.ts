@@ -34,6 +34,12 @@ export interface LedgerStackProps extends StackProps {
   readonly lambdaDir?: string;
 }
 
+/** Retention and removal of the stack's log groups. */
+interface Logging {
+  readonly logRetention: logs.RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+}
+
 const RETENTION_BY_DAYS: ReadonlyMap<number, logs.RetentionDays> = new Map([
   [30, logs.RetentionDays.ONE_MONTH],
   [400, logs.RetentionDays.THIRTEEN_MONTHS],
@@ -61,11 +67,11 @@ export class LedgerStack extends Stack {
     });
     const config = props.config;
     this.config = config;
-    const reserved = config.reservedConcurrency;
     const prod = config.stage === 'prod';
-    const logRetention =
-      RETENTION_BY_DAYS.get(config.logRetentionDays) ?? logs.RetentionDays.ONE_MONTH;
-    const logRemovalPolicy = prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logging: Logging = {
+      logRetention: RETENTION_BY_DAYS.get(config.logRetentionDays) ?? logs.RetentionDays.ONE_MONTH,
+      logRemovalPolicy: prod ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    };
 
     if (!config.originExplicit) {
       Annotations.of(this).addWarningV2(
@@ -74,22 +80,51 @@ export class LedgerStack extends Stack {
       );
     }
 
-    const guardians: Guardians = {
+    this.guardians = {
       breakGlassRoleArn: config.breakGlassRoleArn ?? defaultBreakGlassRoleArn(this.stackName),
       deployRoleArn: config.deployRoleArn ?? defaultDeployRoleArn(),
     };
-    this.guardians = guardians;
-    this.store = new LedgerStore(this, 'LedgerStore', { pitrDays: config.pitrDays, guardians });
-    this.backup = new TableBackup(this, 'TableBackup', {
+    // The data the ledger must never lose, each guarded against deletion by one account.
+    this.store = this.#table();
+    this.backup = this.#backup(prod);
+    this.evidence = this.#evidenceStore();
+    this.keys = this.#logKeys(logging);
+
+    this.functions = this.#functions(logging, props.lambdaDir);
+    this.#grantRoles();
+    this.integrator = new Integrator(this, 'Integrator', {
+      function: this.functions.integrator,
+      store: this.store,
+      keys: this.keys,
+    });
+    if (config.wakeIntegrator) this.integrator.grantWake(this.functions.submit.role);
+
+    this.originVerify = new OriginVerifySecret(this, 'OriginVerify');
+    this.api = this.#api(logging);
+    this.publicView = this.#publicView();
+    this.observability = this.#observability();
+    this.#outputs();
+  }
+
+  #table(): LedgerStore {
+    return new LedgerStore(this, 'LedgerStore', {
+      pitrDays: this.config.pitrDays,
+      guardians: this.guardians,
+    });
+  }
+
+  #backup(prod: boolean): TableBackup {
+    const config = this.config;
+    const backup = new TableBackup(this, 'TableBackup', {
       table: this.store.table,
       retentionDays: config.backupRetentionDays,
       compliance: prod,
-      guardians,
+      guardians: this.guardians,
       ...(config.backupCopyVaultArn === undefined
         ? {}
         : { copyVaultArn: config.backupCopyVaultArn }),
     });
-    const backupRole = this.backup.plan.node.tryFindChild('Table')?.node.tryFindChild('Role');
+    const backupRole = backup.plan.node.tryFindChild('Table')?.node.tryFindChild('Role');
     if (backupRole !== undefined) {
       acknowledge(
         backupRole,
@@ -97,17 +132,27 @@ export class LedgerStack extends Stack {
         'AWS Backup needs its service policy to snapshot the table (the policy is maintained by AWS for exactly this purpose); the role is assumable only by backup.amazonaws.com and the selection holds the ledger table alone.',
       );
     }
-    this.evidence = new EvidenceStore(this, 'EvidenceStore', {
+    return backup;
+  }
+
+  #evidenceStore(): EvidenceStore {
+    const config = this.config;
+    const evidence = new EvidenceStore(this, 'EvidenceStore', {
       retentionDays: config.evidenceRetentionDays,
       accessLogExpiryDays: config.accessLogExpiryDays,
-      guardians,
+      guardians: this.guardians,
     });
     acknowledge(
-      this.evidence.logsBucket,
+      evidence.logsBucket,
       'AwsSolutions-S1',
       'This is the server-access-log destination bucket; logging its own access into itself would loop, and S3 writes these logs with its own service principal only.',
     );
-    this.keys = new LogKeys(this, 'LogKeys', {
+    return evidence;
+  }
+
+  #logKeys({ logRetention, logRemovalPolicy }: Logging): LogKeys {
+    const config = this.config;
+    return new LogKeys(this, 'LogKeys', {
       origin: config.origin,
       operatorParty: config.operatorParty,
       generation: config.logKeyGeneration,
@@ -124,9 +169,17 @@ export class LedgerStack extends Stack {
         : {}),
       logRetention,
       logRemovalPolicy,
-      guardians,
+      guardians: this.guardians,
     });
+  }
 
+  /** The six functions, each with only the environment it reads. */
+  #functions(
+    { logRetention, logRemovalPolicy }: Logging,
+    lambdaDir: string | undefined,
+  ): Readonly<Record<HandlerName, LedgerFunction>> {
+    const config = this.config;
+    const reserved = config.reservedConcurrency;
     // Environment every ledger function reads (functions/src/lambda/environment.ts).
     const common: Record<string, string> = {
       CBM_ORIGIN: config.origin,
@@ -155,7 +208,7 @@ export class LedgerStack extends Stack {
       reserved?: number,
     ): LedgerFunction => {
       const spec = HANDLERS[name];
-      const entry = resolveEntry(spec, props.lambdaDir);
+      const entry = resolveEntry(spec, lambdaDir);
       if (entry.usesFallback) {
         Annotations.of(this).addWarningV2(
           `cbm-ledger:fallbackEntry:${name}`,
@@ -192,7 +245,7 @@ export class LedgerStack extends Stack {
     };
     if (config.wakeIntegrator)
       submitEnv['CBM_INTEGRATOR_FUNCTION'] = integratorFn.function.functionName;
-    this.functions = {
+    return {
       // API Gateway gives an integration 29 s; Prefer: wait is capped at 20 s.
       // Reserved concurrency reserves (submit and cosign keep theirs whatever floods the reads)
       // and caps (reads and the public view cannot exhaust the account's concurrency).
@@ -215,7 +268,10 @@ export class LedgerStack extends Stack {
       router: make('router', 256, Duration.seconds(5), apiEnv),
       integrator: integratorFn,
     };
+  }
 
+  /** Each function's rights, one write path each (ledger-store.ts, evidence-store.ts). */
+  #grantRoles(): void {
     this.store.grantAdmission(this.functions.submit.role);
     this.keys.grantSign(this.functions.submit.role);
     this.evidence.grantUpload(this.functions.submit.role);
@@ -225,16 +281,11 @@ export class LedgerStack extends Stack {
     // The public view is anonymous: it reads, and writes nothing at all.
     this.store.grantRead(this.functions.public.role);
     // The router gets nothing: it only answers 404 and 405.
+  }
 
-    this.integrator = new Integrator(this, 'Integrator', {
-      function: integratorFn,
-      store: this.store,
-      keys: this.keys,
-    });
-    if (config.wakeIntegrator) this.integrator.grantWake(this.functions.submit.role);
-
-    this.originVerify = new OriginVerifySecret(this, 'OriginVerify');
-    this.api = new LedgerApi(this, 'LedgerApi', {
+  #api({ logRetention, logRemovalPolicy }: Logging): LedgerApi {
+    const config = this.config;
+    return new LedgerApi(this, 'LedgerApi', {
       stageName: config.stage,
       submit: this.functions.submit,
       read: this.functions.read,
@@ -250,14 +301,22 @@ export class LedgerStack extends Stack {
       logRetention,
       logRemovalPolicy,
     });
-    this.publicView = new PublicView(this, 'PublicView', {
+  }
+
+  #publicView(): PublicView {
+    const config = this.config;
+    return new PublicView(this, 'PublicView', {
       api: this.api.api,
       accessLogsBucket: this.evidence.logsBucket,
       accessLogExpiryDays: config.accessLogExpiryDays,
       originVerify: this.originVerify.header,
       ...(config.publicWebAclArn === undefined ? {} : { webAclArn: config.publicWebAclArn }),
     });
-    this.observability = new Observability(this, 'Observability', {
+  }
+
+  #observability(): Observability {
+    const config = this.config;
+    return new Observability(this, 'Observability', {
       api: this.api.api,
       table: this.store.table,
       webAcl: this.api.webAcl,
@@ -268,7 +327,7 @@ export class LedgerStack extends Stack {
         public: this.functions.public,
         router: this.functions.router,
       },
-      integrator: integratorFn,
+      integrator: this.functions.integrator,
       watched: {
         secrets: [this.keys.logKeySecret.secretArn, this.keys.operatorKeySecret.secretArn],
         keys: [
@@ -287,7 +346,10 @@ export class LedgerStack extends Stack {
       alarmActions: config.alarmActions,
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
     });
+  }
 
+  #outputs(): void {
+    const config = this.config;
     const output = (id: string, value: string, description: string): void => {
       new CfnOutput(this, id, { value, description });
     };
@@ -314,7 +376,11 @@ export class LedgerStack extends Stack {
       this.evidence.bucket.bucketName,
       'Evidence bucket (Object Lock COMPLIANCE)',
     );
-    output('IntegratorFunctionName', integratorFn.function.functionName, 'Integrator Lambda');
+    output(
+      'IntegratorFunctionName',
+      this.functions.integrator.function.functionName,
+      'Integrator Lambda',
+    );
     output('DashboardName', this.observability.dashboard.dashboardName, 'CloudWatch dashboard');
     if (this.observability.topic !== undefined) {
       output('AlarmTopicArn', this.observability.topic.topicArn, 'SNS topic the alarms notify');

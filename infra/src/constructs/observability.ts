@@ -105,45 +105,57 @@ export class Observability extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityProps) {
     super(scope, id);
+    this.topic = this.#alarmTopic(props);
+    this.#functionAlarms(props);
+    this.#tableAlarms(props);
+    this.#firewallAlarm(props);
+    const { lag, checkpointAge } = this.#integrationAlarms(props);
+    this.guardRule = this.#guardChanges(props);
+    this.dashboard = this.#dashboard(props, lag, checkpointAge);
+  }
+
+  /** The SNS topic the alarms notify, when alarm actions or an e-mail address are configured. */
+  #alarmTopic(props: ObservabilityProps): sns.Topic | undefined {
+    if (!props.alarmActions && props.alarmEmail === undefined) return undefined;
     const stack = Stack.of(this);
-    const namespace = metricsNamespace(stack.stackName);
-
-    if (props.alarmActions || props.alarmEmail !== undefined) {
-      const key = new kms.Key(this, 'TopicKey', {
-        description: `${stack.stackName}: alarm topic encryption`,
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      // CloudWatch publishes alarm notifications to the encrypted topic.
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudWatchAlarmsPublish',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-      );
-      // EventBridge delivers the guard-change events to the encrypted topic.
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'EventBridgePublish',
-          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
-      );
-      this.topic = new sns.Topic(this, 'Alarms', {
-        displayName: `${stack.stackName} alarms`,
-        masterKey: key,
-        enforceSSL: true,
-      });
-      if (props.alarmEmail !== undefined) {
-        this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
-      }
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `${stack.stackName}: alarm topic encryption`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch publishes alarm notifications to the encrypted topic.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    // EventBridge delivers the guard-change events to the encrypted topic.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EventBridgePublish',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'Alarms', {
+      displayName: `${stack.stackName} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail !== undefined) {
+      topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     }
+    return topic;
+  }
 
+  /** The API's 5xx answers, and the functions' throttles and errors. */
+  #functionAlarms(props: ObservabilityProps): void {
     const fiveMinutes = Duration.minutes(5);
     const apiErrors = props.api.deploymentStage.metricServerError({
       period: fiveMinutes,
@@ -208,7 +220,11 @@ export class Observability extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
+  }
 
+  /** DynamoDB system errors and throttles, summed over the operations the ledger uses. */
+  #tableAlarms(props: ObservabilityProps): void {
+    const fiveMinutes = Duration.minutes(5);
     const operations = [
       'BatchGetItem',
       'BatchWriteItem',
@@ -253,7 +269,11 @@ export class Observability extends Construct {
       'DynamoDbThrottles',
       'DynamoDB throttled ledger requests (on-demand table: a sudden burst or an account limit).',
     );
+  }
 
+  #firewallAlarm(props: ObservabilityProps): void {
+    const stack = Stack.of(this);
+    const fiveMinutes = Duration.minutes(5);
     this.alarm('WafBlocks', {
       metric: new cloudwatch.Metric({
         namespace: 'AWS/WAFV2',
@@ -268,7 +288,15 @@ export class Observability extends Construct {
         'The web ACL blocked 100 or more requests in 5 minutes (a flood, a scan, or a client the rules misjudge): see the WAF log group.',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+  }
 
+  /** The integrator's own metrics: pending age, checkpoint age, integration incidents. */
+  #integrationAlarms(props: ObservabilityProps): {
+    lag: cloudwatch.Metric;
+    checkpointAge: cloudwatch.Metric;
+  } {
+    const namespace = metricsNamespace(Stack.of(this).stackName);
+    const fiveMinutes = Duration.minutes(5);
     const custom = (metricName: string): cloudwatch.Metric =>
       new cloudwatch.Metric({
         namespace,
@@ -311,11 +339,16 @@ export class Observability extends Construct {
         "A statement behind a staged leaf is missing or altered in the table (an item was deleted or replaced behind the ledger's back): the integrator logged the entry and carried on; restore the item from backup.",
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    return { lag, checkpointAge };
+  }
 
+  #guardChanges(props: ObservabilityProps): events.Rule {
+    const stack = Stack.of(this);
+    const fiveMinutes = Duration.minutes(5);
     // Any change to the secrets, the key policies, the bucket policy or the table's guards,
     // as CloudTrail records it (management events; the account needs a trail).
     const w = props.watched;
-    this.guardRule = new events.Rule(this, 'GuardChanges', {
+    const rule = new events.Rule(this, 'GuardChanges', {
       description: 'Changes to the ledger key secrets, KMS keys, evidence bucket or table guards',
       eventPattern: {
         detailType: ['AWS API Call via CloudTrail'],
@@ -334,12 +367,12 @@ export class Observability extends Construct {
         },
       },
     });
-    if (this.topic !== undefined) this.guardRule.addTarget(new targets.SnsTopic(this.topic));
+    if (this.topic !== undefined) rule.addTarget(new targets.SnsTopic(this.topic));
     this.alarm('GuardChanged', {
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Events',
         metricName: 'MatchedEvents',
-        dimensionsMap: { RuleName: this.guardRule.ruleName },
+        dimensionsMap: { RuleName: rule.ruleName },
         period: fiveMinutes,
         statistic: 'Sum',
       }),
@@ -349,8 +382,16 @@ export class Observability extends Construct {
         'Somebody changed a key secret, a KMS key or its policy, the evidence bucket policy or lifecycle, or the table guards (CloudTrail): check it was a reviewed deploy or break-glass.',
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    return rule;
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+  #dashboard(
+    props: ObservabilityProps,
+    lag: cloudwatch.Metric,
+    checkpointAge: cloudwatch.Metric,
+  ): cloudwatch.Dashboard {
+    const stack = Stack.of(this);
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${stack.stackName}-ledger`,
       defaultInterval: Duration.hours(3),
     });
@@ -365,7 +406,7 @@ export class Observability extends Construct {
         width: 8,
         left: Object.values(fns).map(metric),
       });
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Integration lag and checkpoint age (s)',
         width: 12,
@@ -386,7 +427,7 @@ export class Observability extends Construct {
     const labelled = (name: string, m: cloudwatch.Metric): cloudwatch.Metric =>
       m.with({ label: name });
     const names = new Map(Object.entries(fns).map(([name, fn]) => [fn, name]));
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       perFunction('Invocations', (fn) =>
         labelled(names.get(fn) ?? '', fn.function.metricInvocations({ statistic: 'Sum' })),
       ),
@@ -397,7 +438,7 @@ export class Observability extends Construct {
         labelled(names.get(fn) ?? '', fn.function.metricThrottles({ statistic: 'Sum' })),
       ),
     );
-    this.dashboard.addWidgets(
+    dashboard.addWidgets(
       perFunction('Duration p99 (ms)', (fn) =>
         labelled(names.get(fn) ?? '', fn.function.metricDuration({ statistic: 'p99' })),
       ),
@@ -431,6 +472,7 @@ export class Observability extends Construct {
         ),
       }),
     );
+    return dashboard;
   }
 
   private alarm(id: string, props: Omit<cloudwatch.AlarmProps, 'alarmName'>): void {
