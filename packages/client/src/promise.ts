@@ -8,7 +8,7 @@
 import { ErrorCode, isProtocolError, openPromise } from '@cbm-ledger/protocol';
 import type { AdmissionPromise, Leaf, NoteVerifierKey } from '@cbm-ledger/protocol';
 import { VerificationError } from './errors.js';
-import { logKey } from './receipt.js';
+import { logKey } from './trusted-keys.js';
 
 export interface PromiseOptions {
   /** The log's C2SP vkey (type 0x01), from a source you trust. */

@@ -8,7 +8,6 @@
  * and each failure names the check (VerificationError.code).
  */
 import {
-  NoteKeyType,
   checkWitnessQuorum,
   fromBase64,
   isProtocolError,
@@ -17,7 +16,6 @@ import {
   parseCheckpoint,
   parseLeaf,
   parseNote,
-  parseVkey,
   toBase64,
   verifyCosignatures,
   verifyInclusion,
@@ -33,6 +31,7 @@ import type {
 import type { LedgerClient } from './client.js';
 import { VerificationError } from './errors.js';
 import { checkLeafAgainstPromise, verifyPromise } from './promise.js';
+import { logKey, witnessKey } from './trusted-keys.js';
 import type { Receipt } from './types.js';
 
 export interface ReceiptOptions {
@@ -67,6 +66,8 @@ export interface VerifiedReceipt {
   promise?: AdmissionPromise & { kept: boolean };
 }
 
+export { logKey, witnessKey };
+
 const RECEIPT_FIELDS = new Set(['statement', 'leaf', 'inclusion', 'checkpoint', 'promise']);
 const INCLUSION_FIELDS = new Set(['index', 'treeSize', 'leafHash', 'hashes']);
 
@@ -80,36 +81,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function reason(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** A witness key from a vkey string (must be a cosignature/v1 key, type 0x04) or as given. */
-export function witnessKey(w: string | WitnessKey): WitnessKey {
-  if (typeof w !== 'string') return w;
-  let key: NoteVerifierKey;
-  try {
-    key = parseVkey(w);
-  } catch (e) {
-    fail('WITNESS_KEY_INVALID', `witness key ${w} is not a vkey: ${reason(e)}`, e);
-  }
-  if (key.type !== NoteKeyType.cosignatureV1) {
-    fail('WITNESS_KEY_INVALID', `witness key ${key.name} is not a cosignature/v1 key (type 0x04)`);
-  }
-  return { name: key.name, publicKey: key.publicKey };
-}
-
-/** The log key from a vkey string (type 0x01) or as given. */
-export function logKey(vkey: string | NoteVerifierKey): NoteVerifierKey {
-  if (typeof vkey !== 'string') return vkey;
-  let key: NoteVerifierKey;
-  try {
-    key = parseVkey(vkey);
-  } catch (e) {
-    fail('LOG_KEY_INVALID', `the log key is not a vkey: ${reason(e)}`, e);
-  }
-  if (key.type !== NoteKeyType.ed25519) {
-    fail('LOG_KEY_INVALID', `the log key ${key.name} is not an Ed25519 note key (type 0x01)`);
-  }
-  return key;
 }
 
 /**

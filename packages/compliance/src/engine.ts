@@ -21,7 +21,6 @@ import { analyzeMeasure, measureBook, partyInterval } from './measures.js';
 import { brokenPromises } from './promises.js';
 import type { OperatorFinding } from './promises.js';
 import { CLAIMS_BASIS, EVIDENCE_BASIS } from './rules.js';
-import type { RuleId } from './rules.js';
 import {
   LATEST_RULES_VERSION,
   RULE_SET_DATA,
@@ -30,17 +29,9 @@ import {
   resolveParameters,
 } from './rulesets.js';
 import type { RulesVersion } from './rulesets.js';
+import { OUTCOMES } from './finding.js';
+import type { Finding, Outcome } from './finding.js';
 import { iso } from './time.js';
-
-export const OUTCOMES = [
-  'compliant',
-  'late',
-  'missing',
-  'exceeded',
-  'discrepancy',
-  'not-assessable',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
 
 export interface ComplianceInput {
   /** The ledger's origin; every statement used must name it. */
@@ -61,31 +52,6 @@ export interface ComplianceInput {
    * available so that a report computed under them replays byte for byte.
    */
   rulesVersion?: RulesVersion;
-}
-
-export interface Finding {
-  rule: RuleId;
-  ruleSet: { id: RuleSetId; version: string };
-  party: string;
-  measure: string;
-  /** Statement ids the finding rests on, sorted. */
-  subjects: string[];
-  outcome: Outcome;
-  /** When the obligation fell due (for limits: when the activity started). */
-  due: string;
-  /** When it was met, or null (missing, or not a deadline: limits and observer reports). */
-  actual: string | null;
-  detail: string;
-  /**
-   * From rules 2.0.0: how far the finding holds (docs/compliance-claims.md). `established` for
-   * findings from the party's own statements and the log's clock; for findings resting on
-   * another party's claim, established only when corroborated or acknowledged.
-   */
-  standing?: Standing;
-  /** From rules 2.0.0: the parties whose claims the finding rests on, sorted (empty: none). */
-  claimants?: string[];
-  /** From rules 2.0.0: the replies of the party judged to the claims it rests on. */
-  replies?: string[];
 }
 
 export interface ComplianceReport {
@@ -324,3 +290,5 @@ function compareLists(a: readonly string[], b: readonly string[]): number {
 }
 
 export { FIELD_NAMES };
+export { OUTCOMES };
+export type { Finding, Outcome };

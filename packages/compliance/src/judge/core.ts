@@ -15,7 +15,7 @@ import type {
 import { collectActivities } from '../activities.js';
 import type { Activity, ActivityVersion } from '../activities.js';
 import type { ClaimBasis, ClaimJudge, ClaimRecord } from '../claims.js';
-import type { Finding, Outcome } from '../engine.js';
+import type { Finding, Outcome } from '../finding.js';
 import type { Entry } from '../entries.js';
 import type { RuleId } from '../rules.js';
 import type { RuleParameters, RulesVersion } from '../rulesets.js';

@@ -4,7 +4,7 @@
  */
 import { judgeReports, judgeRequests } from '../claims.js';
 import type { ClaimRecord } from '../claims.js';
-import type { Finding } from '../engine.js';
+import type { Finding } from '../finding.js';
 import { activities } from './activities.js';
 import { annualFilings } from './annual-filings.js';
 import { calendarReportedActivities } from './calendar-reported.js';
