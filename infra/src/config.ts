@@ -86,6 +86,17 @@ export interface StageConfig {
   readonly backupRetentionDays: number;
   /** Synthesize for this region (region-specific choices made at synth); default region-agnostic. */
   readonly region: string | undefined;
+  /**
+   * CloudFront standard logging v2 for the deployed public view (its delivery resources live in
+   * us-east-1, in a stack of their own): the distribution and the stack's CDN log bucket, both
+   * from the main stack's outputs. Absent: no such stack.
+   */
+  readonly cdnLogs: CdnLogsConfig | undefined;
+}
+
+export interface CdnLogsConfig {
+  readonly distributionId: string;
+  readonly bucketName: string;
 }
 
 /** Reserved concurrency of the integrator: one signer at a time. */
@@ -267,7 +278,32 @@ export function readStageConfig(read: ContextReader): StageConfig {
     ),
     backupRetentionDays: int(read, 'backupRetentionDays', prod ? 400 : 7, 7, 36500),
     region: matching(read, 'region', /^[a-z]{2}(?:-[a-z]+)+-\d$/, 'an AWS region name'),
+    cdnLogs: readCdnLogs(read),
   };
+}
+
+/** Both or neither: a delivery needs the distribution that logs and the bucket it logs to. */
+function readCdnLogs(read: ContextReader): CdnLogsConfig | undefined {
+  const distributionId = matching(
+    read,
+    'cdnLogsDistributionId',
+    /^E[A-Z0-9]{6,20}$/,
+    'a CloudFront distribution id (the PublicDistributionId output)',
+  );
+  const bucketName = matching(
+    read,
+    'cdnLogsBucket',
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    'an S3 bucket name (the PublicLogsBucketName output)',
+  );
+  if ((distributionId === undefined) !== (bucketName === undefined)) {
+    throw new ConfigError(
+      'context cdnLogsDistributionId and cdnLogsBucket go together: give both (from the main stack outputs PublicDistributionId and PublicLogsBucketName) or neither',
+    );
+  }
+  return distributionId === undefined || bucketName === undefined
+    ? undefined
+    : { distributionId, bucketName };
 }
 
 /**

@@ -356,6 +356,16 @@ export class LedgerStack extends Stack {
     output('Origin', config.origin, "The ledger's origin (checkpoint origin line, log key name)");
     output('ApiUrl', this.api.url, 'REST API base URL (append v1/...)');
     output('PublicUrl', this.publicView.url, 'Public transparency view (CloudFront)');
+    output(
+      'PublicDistributionId',
+      this.publicView.distribution.distributionId,
+      'Public view distribution (-c cdnLogsDistributionId of the cdn-logs stack)',
+    );
+    output(
+      'PublicLogsBucketName',
+      this.publicView.logsBucket.bucketName,
+      'CDN log bucket (-c cdnLogsBucket of the cdn-logs stack)',
+    );
     output('LogVkey', this.keys.logVkey, 'Log verifier key: give it to witnesses and verifiers');
     output('LogKeyId', this.keys.logKeyId, 'keyid of the log key');
     output('OperatorParty', config.operatorParty, 'Operator party id');

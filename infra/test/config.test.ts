@@ -112,6 +112,19 @@ describe('stage configuration from CDK context', () => {
     ['a fractional evidence byte quota', { evidenceQuotaBytes: '10.5' }],
     ['a recovery window beyond a year', { recoveryDelayDays: '366' }],
     ['a zero merge delay', { maxMergeDelaySeconds: '0' }],
+    ['a CDN log distribution without its bucket', { cdnLogsDistributionId: 'E2QWRUHAPOMQZL' }],
+    ['a CDN log bucket without its distribution', { cdnLogsBucket: 'cbmledger-prod-logs' }],
+    [
+      'a CDN log distribution id that is an ARN',
+      {
+        cdnLogsDistributionId: 'arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL',
+        cdnLogsBucket: 'cbmledger-prod-logs',
+      },
+    ],
+    [
+      'a CDN log bucket given as a URL',
+      { cdnLogsDistributionId: 'E2QWRUHAPOMQZL', cdnLogsBucket: 's3://cbmledger-prod-logs' },
+    ],
   ];
   it.each(bad)('rejects %s', (_, values) => {
     expect(() => readStageConfig(ctx(values))).toThrow(ConfigError);

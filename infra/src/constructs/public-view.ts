@@ -20,8 +20,10 @@ import type { ICfnConditionExpression } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CDN_LOGS_REGION } from '../cdn-logs-stack.js';
 import { acknowledge } from '../nag.js';
 import { VIEWER_IP_HEADER } from './ledger-api.js';
 import type { OriginVerify } from './ledger-api.js';
@@ -140,6 +142,27 @@ export class PublicView extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // CloudFront standard logging v2 (the us-east-1 stack of cdn-logs-stack.ts) delivers here,
+    // in every region, opt-in ones included: only a delivery source of this account may write,
+    // and only under the prefix deliveries use.
+    this.logsBucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFrontLoggingV2Delivery',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [this.logsBucket.arnForObjects(`AWSLogs/${Aws.ACCOUNT_ID}/CloudFront/*`)],
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': Aws.ACCOUNT_ID,
+            's3:x-amz-acl': 'bucket-owner-full-control',
+          },
+          ArnLike: {
+            'aws:SourceArn': `arn:${Aws.PARTITION}:logs:${CDN_LOGS_REGION}:${Aws.ACCOUNT_ID}:delivery-source:*`,
+          },
+        },
+      }),
+    );
+
     // Policy names are account-wide: the region keeps two regions' stacks of one name apart.
     const policyName = `${stackName}-public-${Aws.REGION}`;
     const cachePolicy = new cloudfront.CachePolicy(this, 'HonourOriginCaching', {
@@ -211,7 +234,7 @@ export class PublicView extends Construct {
     if (!legacyLogging) {
       Annotations.of(this).addWarningV2(
         'cbm-ledger:noCdnLogs',
-        `CloudFront cannot deliver legacy standard logs to ${region}: the public view's access is logged by the API (access logs, WAF) only; see docs/security-review.md for standard logging v2 from us-east-1.`,
+        `CloudFront cannot deliver legacy standard logs to ${region}: after deploying, deploy the public view's logging v2 stack (-c cdnLogsDistributionId=… -c cdnLogsBucket=…, see README "Deploy"); until then its requests are logged only as they reach the API (access log, WAF).`,
       );
     }
 
@@ -273,7 +296,7 @@ export class PublicView extends Construct {
       acknowledge(
         this.distribution,
         'AwsSolutions-CFR3',
-        'CloudFront legacy standard logging cannot deliver to S3 buckets in this (opt-in) region, and logging v2 needs its delivery resources in us-east-1, outside this stack; requests that reach the origin are logged by the API access log and WAF.',
+        "CloudFront legacy standard logging cannot deliver to S3 buckets in this (opt-in) region; the distribution logs through standard logging v2 instead, whose delivery lives in us-east-1 (the cdn-logs stack, deployed from this stack's outputs) and writes to this stack's CDN log bucket.",
       );
     }
     acknowledge(
