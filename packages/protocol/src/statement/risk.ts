@@ -23,6 +23,7 @@ export interface ActivityInQuestion {
 }
 
 const activityInQuestion: Validator<ActivityInQuestion> = refine(
+  'If both are given, `end` follows `start`.',
   object(
     { description: longText },
     { area: activityArea, start: timestamp, end: timestamp, notification: statementId },
