@@ -270,6 +270,24 @@ export function validateStatement(value: unknown): Statement {
   }
 }
 
+/**
+ * The envelope's two cross-field rules (checked in validate below) as JSON Schema, for the
+ * published schemas: unlike most cross-field rules, these two are expressible, and every
+ * statement is subject to them. The agreement test holds both forms to the same bad inputs.
+ */
+const ENVELOPE_RULES: readonly JsonSchema[] = [
+  {
+    if: { properties: { seq: { const: 1 } } },
+    then: { properties: { prev: { type: 'null' } } },
+    else: { properties: { prev: { type: 'string' } } },
+  },
+  {
+    if: { properties: { visibility: { const: 'restricted' } } },
+    then: { required: ['audience'] },
+    else: { not: { required: ['audience'] } },
+  },
+];
+
 function validate(value: unknown): Statement {
   if (!isPlainObject(value)) fail('$', `expected an object, got ${describe(value)}`);
   const errors = new FieldErrors();
@@ -326,9 +344,8 @@ export function statementSchema(type: StatementType): JsonSchema {
     $comment:
       'minLength and maxLength count UTF-16 code units in the ledger: a string of characters outside the Basic Multilingual Plane may pass maxLength here and still be refused.',
     ...rest,
-    description:
-      '`prev` is null exactly when `seq` is 1; `audience` is present exactly when visibility is `restricted`.',
     properties: { ...properties, type: { const: type }, body: ruleFor(type).body.schema },
+    allOf: ENVELOPE_RULES,
   };
 }
 
