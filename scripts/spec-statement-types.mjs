@@ -110,7 +110,9 @@ for (const type of STATEMENT_TYPES) {
     '',
   );
   lines.push('```json', JSON.stringify(body, null, 2), '```', '');
-  const bodySchema = statementSchema(type).properties.body;
+  const schema = statementSchema(type);
+  if (schema.description) lines.push(`Admission also requires: ${schema.description}`, '');
+  const bodySchema = schema.properties.body;
   lines.push(`Members (schema: \`GET /v1/schemas/${type}\`):`, '');
   lines.push(...members(bodySchema, '$.body', true), '');
 }

@@ -84,6 +84,8 @@ const genesisBody: Validator<GenesisBody> = object({
 
 export const genesisRule: TypeRule<GenesisBody> = {
   body: genesisBody,
+  checks:
+    "Public; the issuer's first statement (`seq` 1); `body.origin` equals `ledger`; the log key is named for the origin; the issuer is `body.operator.id`.",
   check(s) {
     requirePublic(s.visibility);
     ensure(s.seq === 1, '$.seq', 'genesis is its issuer’s first statement');
@@ -135,6 +137,7 @@ const partyRegisterBody: Validator<PartyRegisterBody> = object(
 
 export const partyRegisterRule: TypeRule<PartyRegisterBody> = {
   body: partyRegisterBody,
+  checks: 'Issued by an operator; public.',
   check(s) {
     requireIssuerKind(s.issuer, 'operator');
     requirePublic(s.visibility);
@@ -165,6 +168,7 @@ const keyRotateBody: Validator<KeyRotateBody> = refine(
 
 export const keyRotateRule: TypeRule<KeyRotateBody> = {
   body: keyRotateBody,
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party rotating its key');
@@ -204,6 +208,7 @@ const keyRevokeBody: Validator<KeyRevokeBody> = object(
 
 export const keyRevokeRule: TypeRule<KeyRevokeBody> = {
   body: keyRevokeBody,
+  checks: 'Public; issued by `body.party` itself or by an operator.',
   check(s: Statement<KeyRevokeBody>) {
     requirePublic(s.visibility);
     ensure(
@@ -236,6 +241,7 @@ export interface KeyAddBody {
 
 export const keyAddRule: TypeRule<KeyAddBody> = {
   body: object({ party: partyId, newKey: keyEntry }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party adding a key');
@@ -265,6 +271,7 @@ export interface WitnessSetBody {
 
 export const witnessSetRule: TypeRule<WitnessSetBody> = {
   body: object({ party: partyId, witness: witnessIdentity }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party setting its witness');
@@ -299,6 +306,7 @@ export const partyRecoverRule: TypeRule<PartyRecoverBody> = {
     }),
     effectiveAt: timestamp,
   }),
+  checks: 'Issued by an operator; public; `body.party` is not the issuer.',
   check(s) {
     requireIssuerKind(s.issuer, 'operator');
     requirePublic(s.visibility);
@@ -321,6 +329,7 @@ export interface RecoveryVetoBody {
 
 export const recoveryVetoRule: TypeRule<RecoveryVetoBody> = {
   body: object({ party: partyId, recovery: statementId }, { detail: longText }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party whose recovery it vetoes');

@@ -223,6 +223,7 @@ const measureDefineBody: Validator<MeasureDefineBody> = refine(
 
 export const measureDefineRule: TypeRule<MeasureDefineBody> = {
   body: measureDefineBody,
+  checks: 'Issued by a state that is one of `body.parties`.',
   check(s) {
     requireIssuerKind(s.issuer, 'state');
     ensure(s.body.parties.includes(s.issuer), '$.body.parties', 'must include the issuer');
@@ -248,6 +249,7 @@ export const measureReviewRule: TypeRule<MeasureReviewBody> = {
     { measure: slug, dueAt: timestamp, outcome: oneOf(REVIEW_OUTCOMES) },
     { summary: longText },
   ),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };
@@ -264,6 +266,7 @@ export interface MeasureRenewBody {
 
 export const measureRenewRule: TypeRule<MeasureRenewBody> = {
   body: object({ measure: slug, newSunsetAt: timestamp }),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };
@@ -277,6 +280,7 @@ export interface MeasureWithdrawBody {
 
 export const measureWithdrawRule: TypeRule<MeasureWithdrawBody> = {
   body: object({ measure: slug, effectiveAt: timestamp }, { reason: longText }),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };

@@ -120,6 +120,7 @@ const calendarAnnualBody: Validator<CalendarAnnualBody> = refine(
 
 export const calendarAnnualRule: TypeRule<CalendarAnnualBody> = {
   body: calendarAnnualBody,
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -203,6 +204,7 @@ const exerciseNotificationBody: Validator<ExerciseNotificationBody> = refine(
 
 export const exerciseNotificationRule: TypeRule<ExerciseNotificationBody> = {
   body: exerciseNotificationBody,
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -261,6 +263,7 @@ const exerciseChanges: Validator<ExerciseChanges> = refine(
 
 export const exerciseUpdateRule: TypeRule<ExerciseUpdateBody> = {
   body: object({ notification: statementId, changes: exerciseChanges }, { reason: longText }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -273,6 +276,7 @@ export interface ExerciseCancelBody {
 
 export const exerciseCancelRule: TypeRule<ExerciseCancelBody> = {
   body: object({ notification: statementId, reason: longText }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -329,6 +333,7 @@ const holdings: Validator<Holdings> = object(
 
 export const infoExchangeRule: TypeRule<InfoExchangeBody> = {
   body: object({ year, holdings }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };

@@ -63,6 +63,7 @@ const observerReportBody: Validator<ObserverReportBody> = object({
 
 export const observerReportRule: TypeRule<ObserverReportBody> = {
   body: observerReportBody,
+  checks: 'Issued by an observer or a state other than `body.hostState`.',
   check(s) {
     requireIssuerKind(s.issuer, 'observer', 'state');
     ensure(s.body.hostState !== s.issuer, '$.body.hostState', 'the host does not observe itself');

@@ -44,6 +44,7 @@ export interface RiskRequestBody {
 
 export const riskRequestRule: TypeRule<RiskRequestBody> = {
   body: object({ to: partyId, activity: activityInQuestion, question: longText }),
+  checks: '`body.to` is not the issuer.',
   check: (s) => ensure(s.body.to !== s.issuer, '$.body.to', 'must not be the issuer'),
   signers: issuerSigns,
 };

@@ -344,6 +344,7 @@ export function statementSchema(type: StatementType): JsonSchema {
     $comment:
       'minLength and maxLength count UTF-16 code units in the ledger: a string of characters outside the Basic Multilingual Plane may pass maxLength here and still be refused.',
     ...rest,
+    ...(ruleFor(type).checks === undefined ? {} : { description: ruleFor(type).checks }),
     properties: { ...properties, type: { const: type }, body: ruleFor(type).body.schema },
     allOf: ENVELOPE_RULES,
   };
