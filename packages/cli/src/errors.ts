@@ -1,6 +1,7 @@
 /**
- * How failures reach the person at the terminal: one line on stderr (and, with --json, one JSON
- * object on stdout), and an exit status — 0 success, 1 a failed check or an error, 2 a usage
+ * How failures reach the person at the terminal: one line on stderr, followed by one line per
+ * offending field when a body has several errors (and, with --json, one JSON object on stdout),
+ * and an exit status — 0 success, 1 a failed check or an error, 2 a usage
  * error (as cbm-conformance, DESIGN.md §9).
  */
 import { ApiError, ConnectionError, ResponseError, VerificationError } from '@cbm-ledger/client';
