@@ -1,13 +1,17 @@
-// Writes docs/spec/statement-types.md from the protocol's own example bodies and signer rules,
-// so the spec shows what the validators accept. Run after `tsc -b`:
-//   node scripts/spec-statement-types.mjs
+// Writes docs/spec/statement-types.md from the protocol's own example bodies, signer rules and
+// statement schemas (built from the validators), so the spec shows what the validators accept.
+// Run after `tsc -b`:
+//   node scripts/spec-statement-types.mjs          (writes the file)
+//   node scripts/spec-statement-types.mjs --stdout (prints it, for the test)
 // packages/protocol/test/spec-doc.test.ts fails when the file is out of date.
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
 import {
   STATEMENT_TYPES,
   exampleBody,
   exampleIssuer,
+  statementSchema,
   statementSigners,
 } from '@cbm-ledger/protocol';
 
@@ -28,6 +32,52 @@ function paths(value, at = '') {
   return Object.entries(value).flatMap(([k, v]) => [`${at}.${k}`, ...paths(v, `${at}.${k}`)]);
 }
 
+const code = (v) => `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
+
+/** What a schema node admits, in words: its type, bounds, enum and description. */
+function admits(schema) {
+  const words = [];
+  if ('const' in schema) words.push(`exactly ${code(schema.const)}`);
+  if (schema.enum) words.push(`one of ${schema.enum.map(code).join(', ')}`);
+  else if (schema.anyOf) words.push(schema.anyOf.map(admits).join(', or '));
+  else if (schema.type === 'string') {
+    const { minLength: min = 0, maxLength: max } = schema;
+    let string = 'string';
+    if (max !== undefined)
+      string += min > 0 ? ` of ${min}–${max} characters` : ` of at most ${max}`;
+    // Patterns worth reading; the control-character rule of free text goes without saying.
+    const shown = schema.pattern && !schema.description && !schema.pattern.includes('\\p{Cc}');
+    words.push(shown ? `${string} matching ${code(schema.pattern)}` : string);
+  } else if (schema.type === 'integer' || schema.type === 'number') {
+    words.push(`${schema.type} from ${schema.minimum} to ${schema.maximum}`);
+  } else if (schema.type === 'array') {
+    const { minItems: min = 0, maxItems: max } = schema;
+    words.push(`array of ${min}–${max} items${schema.uniqueItems ? ', all different' : ''}`);
+  } else if (schema.type === 'object') {
+    words.push(schema.oneOf ? 'object' : 'object, no other members');
+  } else if (schema.type) {
+    words.push(schema.type);
+  }
+  if (schema.description) words.push(schema.description);
+  return words.join('. ').replaceAll('..', '.');
+}
+
+/** One line per member of a body schema, depth first: path, required or optional, what it admits. */
+function members(schema, at, required) {
+  const line = `- \`${at}\`${required ? '' : ' (optional)'}: ${admits(schema)}`;
+  const below = [];
+  // A GeoJSON geometry is described as a whole (its coordinates nest by type).
+  if (schema.type === 'object' && schema.properties && !schema.oneOf) {
+    const need = new Set(schema.required ?? []);
+    for (const [key, child] of Object.entries(schema.properties)) {
+      below.push(...members(child, `${at}.${key}`, need.has(key)));
+    }
+  } else if (schema.type === 'array' && schema.items) {
+    below.push(...members(schema.items, `${at}[]`, true));
+  }
+  return [line, ...below];
+}
+
 const lines = [
   '# Statement types (version 1)',
   '',
@@ -38,6 +88,11 @@ const lines = [
   'validator (`cbm template TYPE` prints the same one), the members it uses, and who must sign.',
   'Unknown members are refused everywhere; identifiers, keys and dates in the examples are',
   'placeholders.',
+  '',
+  'Each section also lists every member of the body, from the JSON Schema (draft 2020-12) the',
+  'ledger serves at `GET /v1/schemas/{type}` ([api.md](api.md#statement-schemas)). The schemas are',
+  'built from the validators; lengths are in UTF-16 code units; rules a JSON Schema cannot state',
+  '(across members, impossible dates) are said in words and checked by the ledger.',
   '',
 ];
 for (const type of STATEMENT_TYPES) {
@@ -55,7 +110,21 @@ for (const type of STATEMENT_TYPES) {
     '',
   );
   lines.push('```json', JSON.stringify(body, null, 2), '```', '');
+  const schema = statementSchema(type);
+  if (schema.description) lines.push(`Admission also requires: ${schema.description}`, '');
+  const bodySchema = schema.properties.body;
+  lines.push(`Members (schema: \`GET /v1/schemas/${type}\`):`, '');
+  lines.push(...members(bodySchema, '$.body', true), '');
 }
 const out = fileURLToPath(new URL('../docs/spec/statement-types.md', import.meta.url));
-writeFileSync(out, lines.join('\n'));
-console.log(`wrote ${out}`);
+// Formatted as the repository's lint wants it, so the committed file is exactly this output.
+const text = await prettier.format(lines.join('\n'), {
+  ...(await prettier.resolveConfig(out)),
+  filepath: out,
+});
+if (process.argv.includes('--stdout')) {
+  process.stdout.write(text);
+} else {
+  writeFileSync(out, text);
+  console.log(`wrote ${out}`);
+}

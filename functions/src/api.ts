@@ -15,6 +15,7 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { openApiRoutes } from './routes/openapi.js';
 import { partyRoutes } from './routes/parties.js';
 import { proofRoutes } from './routes/proofs.js';
+import { schemaRoutes } from './routes/schemas.js';
 import { statementRoutes } from './routes/statements.js';
 
 /** Every route of the API, by concern. */
@@ -29,6 +30,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   ...partyRoutes,
   ...complianceRoutes,
   ...openApiRoutes,
+  ...schemaRoutes,
 ];
 
 export type { ApiHandler } from './handler.js';

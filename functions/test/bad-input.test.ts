@@ -23,6 +23,8 @@ interface Row {
   request?: RequestOptions | ((ledger: TestLedger, jor: Party) => RequestOptions);
   status: number;
   code: string;
+  /** The problem's `errors`, as [code, path], when it must list several. */
+  errors?: [string, string][];
 }
 
 const json = (value: unknown): RequestOptions => ({
@@ -221,6 +223,26 @@ const rows: Row[] = [
       submitted(signRaw(statement(l, j, { body: { ...risk, to: 'nobody' } }), seedOf(j))),
     status: 400,
     code: 'SCHEMA_VIOLATION',
+  },
+  {
+    name: 'several errors in one statement, all listed',
+    method: 'POST',
+    path: '/v1/statements',
+    request: (l, j) =>
+      submitted(
+        signRaw(
+          statement(l, j, { seq: 0, body: { ...risk, to: 'nobody', question: '', tone: 1 } }),
+          seedOf(j),
+        ),
+      ),
+    status: 400,
+    code: 'SCHEMA_VIOLATION',
+    errors: [
+      ['SCHEMA_VIOLATION', '$.seq'],
+      ['UNKNOWN_FIELD', '$.body.tone'],
+      ['SCHEMA_VIOLATION', '$.body.to'],
+      ['SCHEMA_VIOLATION', '$.body.question'],
+    ],
   },
   {
     name: "another ledger's origin",
@@ -715,6 +737,73 @@ const rows: Row[] = [
     status: 405,
     code: 'METHOD_NOT_ALLOWED',
   },
+  // Statement schemas (GET /v1/schemas/{type}).
+  {
+    name: 'schema of an unknown statement type',
+    method: 'GET',
+    path: '/v1/schemas/exercise.rumour',
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'schema of a type named in another case',
+    method: 'GET',
+    path: '/v1/schemas/Exercise.Notification',
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'schema of a very long type',
+    method: 'GET',
+    path: `/v1/schemas/${'x'.repeat(5000)}`,
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'schema of a prototype member',
+    method: 'GET',
+    path: '/v1/schemas/__proto__',
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'below a schema',
+    method: 'GET',
+    path: '/v1/schemas/exercise.notification/body',
+    status: 404,
+    code: 'NOT_FOUND',
+  },
+  {
+    name: 'dot segment below the schemas',
+    method: 'GET',
+    path: '/v1/schemas/..',
+    status: 400,
+    code: 'MALFORMED',
+  },
+  {
+    name: 'query parameter on the schema list',
+    method: 'GET',
+    path: '/v1/schemas',
+    request: { query: { type: 'exercise.notification' } },
+    status: 400,
+    code: 'MALFORMED',
+  },
+  {
+    name: 'query parameter on a schema',
+    method: 'GET',
+    path: '/v1/schemas/exercise.notification',
+    request: { query: { version: '1' } },
+    status: 400,
+    code: 'MALFORMED',
+  },
+  {
+    name: 'a schema posted',
+    method: 'POST',
+    path: '/v1/schemas/exercise.notification',
+    request: json({}),
+    status: 405,
+    code: 'METHOD_NOT_ALLOWED',
+  },
   {
     name: 'query parameter on the ledger',
     method: 'GET',
@@ -753,6 +842,12 @@ describe('bad input', () => {
     expect(typeof problem['title']).toBe('string');
     expect(typeof problem['detail']).toBe('string');
     if (row.status === 405) expect(answer.headers?.['allow']).toMatch(/^[A-Z, ]+$/);
+    if (row.errors !== undefined) {
+      const errors = problem['errors'] as { code: string; path: string; message: string }[];
+      expect(errors.map((e) => [e.code, e.path])).toEqual(row.errors);
+      expect([problem['code'], problem['path']]).toEqual(row.errors[0]);
+      for (const e of errors) expect(e.message).toMatch(/\S/);
+    }
     expect(ledger.dump()).toBe(before);
     expect(ledger.logger.errors).toEqual([]);
   });

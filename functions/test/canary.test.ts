@@ -323,6 +323,8 @@ async function crawl(w: World): Promise<Fetched[]> {
   const size = json<{ treeSize: number }>(await fetch('api', '/v1/ledger')).treeSize;
   await fetch('public', '/public/v1/ledger');
   await fetch('api', '/v1/openapi.json');
+  await fetch('api', '/v1/schemas');
+  await fetch('api', '/v1/schemas/exercise.notification');
   const leaves: Leaf[] = [];
   for (const side of ['api', 'public'] as const) {
     const prefix = side === 'api' ? '/v1' : '/public/v1';

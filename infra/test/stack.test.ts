@@ -570,6 +570,15 @@ describe.each([
       ).toEqual(['POST /v1/checkpoint/cosignatures']);
     });
 
+    it('serves the statement schemas from the read function, with their own 405 fallback', () => {
+      for (const path of ['/v1/schemas', '/v1/schemas/{type}']) {
+        const get = methods.find((x) => x.path === path && x.method === 'GET');
+        expect(get?.uri, path).toContain(fnArn('read'));
+        const other = methods.find((x) => x.path === path && x.method === 'ANY');
+        expect(other?.uri, path).toContain(fnArn('router'));
+      }
+    });
+
     it('enables CORS only on the public view', () => {
       const options = methods.filter((x) => x.method === 'OPTIONS');
       expect(options.map((x) => x.path)).toEqual(['/public/{proxy+}']);

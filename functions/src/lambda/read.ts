@@ -1,6 +1,6 @@
 /**
  * The read function: every GET under /v1 (ledger, statements, entries, checkpoints, proofs,
- * evidence downloads, parties, measures, compliance; the OpenAPI document is the router's). Its role reads, and
+ * evidence downloads, parties, measures, compliance, statement schemas; the OpenAPI document is the router's). Its role reads, and
  * writes nothing but the nonce claims of signed requests; other methods answer 404 problem.
  */
 import { createRoutesHandler } from '../handler.js';
@@ -14,6 +14,7 @@ import { evidenceReadRoutes } from '../routes/evidence.js';
 import { ledgerRoutes } from '../routes/ledger.js';
 import { partyRoutes } from '../routes/parties.js';
 import { proofRoutes } from '../routes/proofs.js';
+import { schemaRoutes } from '../routes/schemas.js';
 import { statementReadRoutes } from '../routes/statements.js';
 import { buildReadService, lazy } from './environment.js';
 import { apiEntry, logger } from './observability.js';
@@ -28,6 +29,7 @@ export const readRoutes: readonly ApiRoute<ReadRole>[] = [
   ...evidenceReadRoutes,
   ...partyRoutes,
   ...complianceRoutes,
+  ...schemaRoutes,
 ];
 
 const built = lazy(() => buildReadService(process.env));

@@ -5,10 +5,9 @@
  * with 304.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { sha256, toBase64Url, utf8Encode } from '@cbm-ledger/protocol';
 import { errorResponse } from '../http/problem.js';
 import type { ApiLogger } from '../http/problem.js';
-import { header } from '../http/request.js';
+import { withEntityTag } from '../http/entity-tag.js';
 import { answerFor, createRouter } from '../http/router.js';
 import { PUBLIC_PREFIX, publicRoutes } from './public.js';
 import type { PublicApi, PublicDeps, PublicLimits } from './public.js';
@@ -30,41 +29,8 @@ export type PublicHandler = (
   context?: { readonly awsRequestId?: string },
 ) => Promise<APIGatewayProxyResult>;
 
-/** Strong entity tag over the exact body bytes. */
-export function entityTag(body: string): string {
-  return `"${toBase64Url(sha256(utf8Encode(body)))}"`;
-}
-
-/**
- * RFC 9110 §13.1.2: If-None-Match matches when it is `*` or lists the tag, compared weakly (a
- * `W/` prefix on the client's copy does not matter).
- */
-export function ifNoneMatch(field: string | undefined, tag: string): boolean {
-  if (field === undefined) return false;
-  if (field.trim() === '*') return true;
-  return field
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .includes(tag);
-}
-
-function withEntityTag(
-  event: APIGatewayProxyEvent,
-  result: APIGatewayProxyResult,
-): APIGatewayProxyResult {
-  if (result.statusCode !== 200) return result;
-  const tag = entityTag(result.body);
-  const headers: Record<string, string | number | boolean> = {
-    ...(result.headers ?? {}),
-    etag: tag,
-  };
-  if (ifNoneMatch(header(event, 'if-none-match'), tag)) {
-    // 304 carries the validators and caching headers, never a body or its type.
-    delete headers['content-type'];
-    return { statusCode: 304, headers, body: '' };
-  }
-  return { ...result, headers };
-}
+// The ETag rules are shared with the API's static reads (routes/schemas.ts).
+export { entityTag, ifNoneMatch } from '../http/entity-tag.js';
 
 export function createPublicHandler(
   ledger: PublicApi | (() => Promise<PublicApi>),

@@ -75,6 +75,9 @@ export const API_ROUTES: readonly ApiRouteSpec[] = [
   { method: 'GET', path: '/v1/measures', target: 'read' },
   { method: 'GET', path: '/v1/measures/{id}/timeline', target: 'read' },
   { method: 'GET', path: '/v1/compliance', target: 'read' },
+  // The statement schemas (routes/schemas.ts): static, served with the other reads.
+  { method: 'GET', path: '/v1/schemas', target: 'read' },
+  { method: 'GET', path: '/v1/schemas/{type}', target: 'read' },
 ];
 
 /** The public view's resource: everything below it goes to the read-only public function. */

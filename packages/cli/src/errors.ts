@@ -1,6 +1,7 @@
 /**
- * How failures reach the person at the terminal: one line on stderr (and, with --json, one JSON
- * object on stdout), and an exit status — 0 success, 1 a failed check or an error, 2 a usage
+ * How failures reach the person at the terminal: one line on stderr, followed by one line per
+ * offending field when a body has several errors (and, with --json, one JSON object on stdout),
+ * and an exit status — 0 success, 1 a failed check or an error, 2 a usage
  * error (as cbm-conformance, DESIGN.md §9).
  */
 import { ApiError, ConnectionError, ResponseError, VerificationError } from '@cbm-ledger/client';
@@ -29,11 +30,54 @@ export class CommandError extends Error {
   }
 }
 
+/** One offending field, as the ledger's problem `errors` or a local validation lists it. */
+export interface FieldFailure {
+  code: string;
+  path: string;
+  message: string;
+}
+
 export interface Failure {
   exitCode: number;
   code: string;
   message: string;
   path?: string;
+  /** Every offending field, when there are several: a refused body is told all at once. */
+  errors?: FieldFailure[];
+}
+
+/** The lines that follow a failure's message: every offending field, when there are several. */
+export function fieldErrorLines(failure: Failure): string[] {
+  const errors = failure.errors ?? [];
+  if (errors.length < 2) return [];
+  return [
+    `${errors.length} errors in all:`,
+    ...errors.map((e) => `  ${e.code} at ${e.path}: ${e.message}`),
+  ];
+}
+
+// The ledger's answer is input like any other: keep only well-formed entries, and never let a
+// server's text move the cursor or forge lines on the terminal.
+const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}]/gu;
+function problemFieldErrors(value: unknown): FieldFailure[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((e: unknown) => {
+    const { code, path, message } = (e ?? {}) as Record<string, unknown>;
+    if (typeof code !== 'string' || typeof path !== 'string' || typeof message !== 'string') {
+      return [];
+    }
+    return [
+      {
+        code: code.replace(CONTROL_CHARACTERS, ''),
+        path: path.replace(CONTROL_CHARACTERS, ''),
+        message: message.replace(CONTROL_CHARACTERS, ''),
+      },
+    ];
+  });
+}
+
+function withFieldErrors(errors: FieldFailure[]): { errors?: FieldFailure[] } {
+  return errors.length > 1 ? { errors } : {};
 }
 
 /** The message without the `$.path: ` prefix ProtocolError puts in front of it. */
@@ -69,6 +113,7 @@ export function describeFailure(e: unknown, server: string): Failure {
       code: e.code,
       message: `the ledger refused: ${e.code}${at}: ${withoutPath(e.detail, e.path)}`,
       ...(e.path === undefined ? {} : { path: e.path }),
+      ...withFieldErrors(problemFieldErrors(e.problem['errors'])),
     };
   }
   if (e instanceof VerificationError) {
@@ -85,6 +130,7 @@ export function describeFailure(e: unknown, server: string): Failure {
       code: e.code,
       message: `the statement fails the schema: ${e.code}${at}: ${withoutPath(e.message, e.path)}`,
       ...(e.path === undefined ? {} : { path: e.path }),
+      ...withFieldErrors(e.errors.map(({ code, path, message }) => ({ code, path, message }))),
     };
   }
   return {

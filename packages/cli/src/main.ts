@@ -18,7 +18,7 @@ import { templateCommand } from './commands/template.js';
 import { timelineCommand } from './commands/timeline.js';
 import { verifyCommand } from './commands/verify.js';
 import { witnessCommand } from './commands/witness.js';
-import { EXIT_OK, EXIT_USAGE, UsageError, describeFailure } from './errors.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, describeFailure, fieldErrorLines } from './errors.js';
 import { Output, processIo } from './io.js';
 import { closest } from './suggest.js';
 import type { Io } from './io.js';
@@ -167,6 +167,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
   } catch (e) {
     const failure = describeFailure(e, server);
     io.stderr.write(`cbm: ${failure.message}\n`);
+    for (const line of fieldErrorLines(failure)) io.stderr.write(`${line}\n`);
     if (failure.exitCode === EXIT_USAGE && name !== undefined) {
       io.stderr.write(
         `Run 'cbm help${COMMANDS.some((c) => c.name === name) ? ` ${name}` : ''}' for usage.\n`,
@@ -179,6 +180,7 @@ export async function run(argv: readonly string[], io: Io = processIo()): Promis
           code: failure.code,
           message: failure.message,
           ...(failure.path === undefined ? {} : { path: failure.path }),
+          ...(failure.errors === undefined ? {} : { errors: failure.errors }),
         },
       });
     }

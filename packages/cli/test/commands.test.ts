@@ -815,6 +815,37 @@ describe('friendly errors: one line, non-zero exit', () => {
     expect(unknown.stderr).toMatch(/UNKNOWN_FIELD at \$\.body\.colour/);
   });
 
+  it('a body with several errors: every one, with its JSON path', async () => {
+    // The three rounds of issue 11, told at once.
+    const body = notificationBody('ROUNDS') as Record<string, unknown> & {
+      counts: Record<string, number>;
+    };
+    delete body.counts['acv'];
+    const r = await run([
+      'submit',
+      'exercise.notification',
+      await json('rounds.json', { ...body, id: 'x', activityType: 'field-training' }),
+      '--key',
+      keys['state:JOR']!,
+      '--json',
+    ]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^cbm: the statement fails the schema: UNKNOWN_FIELD at \$\.body\.id/);
+    expect(lines.slice(1)).toEqual([
+      '3 errors in all:',
+      '  UNKNOWN_FIELD at $.body.id: unknown field',
+      expect.stringMatching(/^ {2}SCHEMA_VIOLATION at \$\.body\.activityType: must be one of /),
+      '  SCHEMA_VIOLATION at $.body.counts.acv: required',
+    ]);
+    const { error } = r.json<{ error: { errors: { path: string }[] } }>();
+    expect(error.errors.map((e) => e.path)).toEqual([
+      '$.body.id',
+      '$.body.activityType',
+      '$.body.counts.acv',
+    ]);
+  });
+
   it('a body file that is not JSON', async () => {
     await writeFile(at('bad.json'), '{"designation": ');
     const r = await run([

@@ -46,10 +46,13 @@ const FROM_PROTOCOL: Partial<Record<ErrorCode, LedgerErrorCode>> = {
 /**
  * Maps a ProtocolError raised by parsing attacker-controlled input to a LedgerError, keeping the
  * JSON path (`$.signatures[0].sig` for the envelope, `$.body.counts.troops` for the statement) in
- * `detail` and as the `path` extension.
+ * `detail` and as the `path` extension, and every offending field (`{code, path, message}`, the
+ * first being `code` and `path` themselves) as the `errors` extension.
  */
 export function fromProtocolError(e: ProtocolError): LedgerError {
   const code = FROM_PROTOCOL[e.code];
   if (code === undefined) return new LedgerError('INTERNAL', `unexpected ${e.code}`);
-  return new LedgerError(code, e.message, e.path === undefined ? undefined : { path: e.path });
+  if (e.path === undefined) return new LedgerError(code, e.message);
+  const errors = e.errors.map(({ code, path, message }) => ({ code, path, message }));
+  return new LedgerError(code, e.message, { path: e.path, errors });
 }

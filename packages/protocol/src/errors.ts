@@ -45,17 +45,50 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** One offending field of an input: what validation reports, all of them at once. */
+export interface FieldError {
+  readonly code: ErrorCode;
+  /** JSON path of the field (`$.body.counts.acv`). */
+  readonly path: string;
+  /** What is wrong with it, without the path (`required`). */
+  readonly message: string;
+}
+
+/**
+ * Most field errors one validation reports. Bounds the work and the answer's size on hostile
+ * input (a 64 KiB payload can hold thousands of bad fields); the first ones are what a user fixes.
+ */
+export const MAX_FIELD_ERRORS = 100;
+
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
   readonly code: ErrorCode;
   /** JSON path of the offending field (`$.body.counts.troops`), where one applies. */
   readonly path: string | undefined;
+  /**
+   * Every offending field found, in validation order; the first is `code`/`path` itself. Empty
+   * for an error that names no field (MALFORMED JSON, TOO_LARGE).
+   */
+  readonly errors: readonly FieldError[];
 
-  constructor(code: ErrorCode, message: string, path?: string) {
+  constructor(code: ErrorCode, message: string, path?: string, errors?: readonly FieldError[]) {
     super(path === undefined ? message : `${path}: ${message}`);
     this.code = code;
     this.path = path;
+    this.errors = errors ?? (path === undefined ? [] : [{ code, path, message }]);
   }
+}
+
+/** One error standing for all of `errors` (at least one): its code, path and message are the first's. */
+export function fieldErrors(errors: readonly FieldError[]): ProtocolError {
+  const [first] = errors;
+  if (first === undefined) throw new Error('fieldErrors needs at least one error');
+  return new ProtocolError(
+    first.code,
+    first.message,
+    first.path,
+    errors.slice(0, MAX_FIELD_ERRORS),
+  );
 }
 
 export function isProtocolError(e: unknown): e is ProtocolError {

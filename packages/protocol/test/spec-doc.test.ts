@@ -1,9 +1,11 @@
 /**
- * The project's spec (docs/spec/) kept true: every statement type of the code has a section in
- * statement-types.md whose example is the type's example body (`cbm template`), passes the
- * validator, and names the signer rule the code applies; the wire-format document names every
- * leaf field the code hashes. Regenerate with `node scripts/spec-statement-types.mjs`.
+ * The project's spec (docs/spec/) kept true: statement-types.md is exactly what its generator
+ * writes from the code, and every statement type has a section whose example is the type's
+ * example body (`cbm template`), passes the validator and the published schema, and names the
+ * signer rule the code applies; the wire-format document names every leaf field the code hashes.
+ * Regenerate with `node scripts/spec-statement-types.mjs`.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import {
   validateStatement,
 } from '../src/statement/index.js';
 import { exampleStatement } from './fixtures/example-statement.js';
+import { schemaAccepts, schemaErrors } from './fixtures/statement-schemas.js';
 
 const spec = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../../docs/spec/${name}`, import.meta.url)), 'utf8');
@@ -43,10 +46,23 @@ describe('docs/spec/statement-types.md', () => {
       const body = JSON.parse(json!) as unknown;
       expect(body).toEqual(exampleBody(type));
       const statement = validateStatement(exampleStatement(type, body));
+      expect(schemaAccepts(statement), schemaErrors(type, statement)).toBe(true);
       const { rule } = statementSigners(statement);
       expect(text).toContain(`(\`${rule}\`)`);
     },
   );
+
+  it('is what scripts/spec-statement-types.mjs writes (members from the schemas included)', () => {
+    // The generator reads the built protocol package (dist), as `npm test` builds it first.
+    const script = fileURLToPath(
+      new URL('../../../scripts/spec-statement-types.mjs', import.meta.url),
+    );
+    const generated = execFileSync(process.execPath, [script, '--stdout'], { encoding: 'utf8' });
+    expect(
+      typesDoc,
+      'docs/spec/statement-types.md is stale: run node scripts/spec-statement-types.mjs',
+    ).toBe(generated);
+  });
 
   it('documents no type the code does not have', () => {
     const documented = [...typesDoc.matchAll(/^## `([^`]+)`$/gm)].map((m) => m[1]);

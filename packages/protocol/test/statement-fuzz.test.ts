@@ -11,6 +11,7 @@ import {
 } from '../src/statement/index.js';
 import type { Statement, StatementType } from '../src/statement/index.js';
 import { cloneStatement, payloadOf, validStatements } from '../src/testing.js';
+import { schemaAccepts } from './fixtures/statement-schemas.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Segment = string | number;
@@ -300,6 +301,8 @@ describe('statement fuzzing', () => {
       fc.property(validStatementArb, (s) => {
         const parsed = parseStatement(payloadOf(s));
         expect(parsed).toEqual(s);
+        // The published schema (statementSchema) is never stricter than the validator.
+        expect(schemaAccepts(parsed)).toBe(true);
         expect(statementSigners(parsed).parties.length).toBeGreaterThan(0);
       }),
       { numRuns: RUNS },
@@ -318,6 +321,7 @@ describe('statement fuzzing', () => {
         else delete parent[last];
         const e = outcome(() => parseStatement(payloadOf(root)));
         if (e) expect(e.code).toBe(ErrorCode.SCHEMA_VIOLATION);
+        else expect(schemaAccepts(root)).toBe(true);
       }),
       { numRuns: RUNS },
     );
@@ -347,6 +351,7 @@ describe('statement fuzzing', () => {
           const e = outcome(() => parseStatement(payloadOf(root)));
           expect(e?.code).toBe(ErrorCode.UNKNOWN_FIELD);
           expect(e?.path).toBe(jsonPath([...target.path, key]));
+          expect(schemaAccepts(root)).toBe(false);
         },
       ),
       { numRuns: RUNS },
@@ -363,6 +368,7 @@ describe('statement fuzzing', () => {
         parentOf(root, path)[path[path.length - 1]!] = value as Json;
         const e = outcome(() => validateStatement(root));
         expect(e?.code).toBe(ErrorCode.SCHEMA_VIOLATION);
+        expect(schemaAccepts(root)).toBe(false);
       }),
       { numRuns: RUNS },
     );
@@ -373,8 +379,10 @@ describe('statement fuzzing', () => {
       fc.property(validStatementArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (s, pick, bit) => {
         const bytes = payloadOf(s);
         bytes[pick % bytes.length]! ^= 1 << bit;
-        const e = outcome(() => parseStatement(bytes));
+        let parsed: Statement | undefined;
+        const e = outcome(() => (parsed = parseStatement(bytes)));
         if (e) expect(Object.values(ErrorCode)).toContain(e.code);
+        else expect(schemaAccepts(parsed)).toBe(true);
       }),
       { numRuns: RUNS },
     );

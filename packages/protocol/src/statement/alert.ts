@@ -21,9 +21,10 @@ import {
   object,
   oneOf,
   refine,
-  self,
   string,
+  patternOf,
   timestamp,
+  withSchema,
 } from './validate.js';
 import type { Validator } from './validate.js';
 
@@ -75,12 +76,20 @@ export function parseCapDateTime(s: string): number | undefined {
   return m[2] === '+' ? local - offset : local + offset;
 }
 
-const capDateTime: Validator<string> = (value, path) => {
-  if (typeof value !== 'string' || parseCapDateTime(value) === undefined) {
-    fail(path, 'not a CAP dateTime (YYYY-MM-DDThh:mm:ss±hh:mm)');
-  }
-  return value;
-};
+const capDateTime: Validator<string> = withSchema(
+  {
+    type: 'string',
+    pattern: `^${CAP_DATETIME_SRC}$`,
+    description:
+      'CAP 1.2 dateTime `YYYY-MM-DDThh:mm:ss±hh:mm` (no `Z`, no fraction), a real date and time.',
+  },
+  (value, path) => {
+    if (typeof value !== 'string' || parseCapDateTime(value) === undefined) {
+      fail(path, 'not a CAP dateTime (YYYY-MM-DDThh:mm:ss±hh:mm)');
+    }
+    return value;
+  },
+);
 
 /** CAP identifiers and senders: no whitespace, commas, `<` or `&`. */
 const CAP_TOKEN_SRC = '[^\\s,<&\\p{Cc}\\p{Cs}]{1,255}';
@@ -96,6 +105,7 @@ const REFERENCES_RE = new RegExp(
   'u',
 );
 const references = refine(
+  'The `sent` time of every triple is a real CAP dateTime.',
   string({
     max: 16384,
     pattern: REFERENCES_RE,
@@ -124,27 +134,44 @@ function checkPoint(lat: string, lon: string, path: string): void {
 }
 
 /** CAP polygon: at least four `lat,lon` pairs separated by spaces, the first equal to the last. */
-const polygon: Validator<string> = (value, path) => {
-  const s = string({ max: MAX_NAME * 64 })(value, path);
-  const pairs = s.split(' ');
-  if (pairs.length < 4) fail(path, 'a polygon needs at least four points');
-  for (const pair of pairs) {
-    const m = POINT_RE.exec(pair);
-    if (!m) fail(path, `"${pair.slice(0, 40)}" is not a lat,lon pair`);
-    checkPoint(m[1]!, m[2]!, path);
-  }
-  if (pairs[0] !== pairs[pairs.length - 1]) fail(path, 'the first and last points must be equal');
-  return s;
-};
+const polygonText = string({ max: MAX_NAME * 64 });
+const polygon: Validator<string> = withSchema(
+  {
+    ...polygonText.schema,
+    pattern: `^${LAT},${LON}(?: ${LAT},${LON}){3,}$`,
+    description:
+      'CAP polygon: four or more `lat,lon` pairs (WGS 84, in range) separated by spaces, the first equal to the last.',
+  },
+  (value, path) => {
+    const s = polygonText(value, path);
+    const pairs = s.split(' ');
+    if (pairs.length < 4) fail(path, 'a polygon needs at least four points');
+    for (const pair of pairs) {
+      const m = POINT_RE.exec(pair);
+      if (!m) fail(path, `"${pair.slice(0, 40)}" is not a lat,lon pair`);
+      checkPoint(m[1]!, m[2]!, path);
+    }
+    if (pairs[0] !== pairs[pairs.length - 1]) fail(path, 'the first and last points must be equal');
+    return s;
+  },
+);
 
 /** CAP circle: `lat,lon radius` with the radius in kilometres. */
-const circle: Validator<string> = (value, path) => {
-  const s = string({ max: 100 })(value, path);
-  const m = CIRCLE_RE.exec(s);
-  if (!m) fail(path, 'not "lat,lon radius"');
-  checkPoint(m[1]!, m[2]!, path);
-  return s;
-};
+const circleText = string({ max: 100 });
+const circle: Validator<string> = withSchema(
+  {
+    ...circleText.schema,
+    pattern: patternOf(CIRCLE_RE),
+    description: 'CAP circle `lat,lon radius`: a point in range and a radius in kilometres.',
+  },
+  (value, path) => {
+    const s = circleText(value, path);
+    const m = CIRCLE_RE.exec(s);
+    if (!m) fail(path, 'not "lat,lon radius"');
+    checkPoint(m[1]!, m[2]!, path);
+    return s;
+  },
+);
 
 /** A CAP `area`; `ceiling` only together with `altitude` (feet above mean sea level). */
 export interface CapArea {
@@ -159,6 +186,7 @@ export interface CapArea {
 const feet = number({ min: -100_000, max: 10_000_000 });
 
 const capArea: Validator<CapArea> = refine(
+  '`ceiling` only together with `altitude`, and not below it.',
   object(
     { areaDesc: shortText },
     {
@@ -227,7 +255,7 @@ export interface CapInfo {
 
 const capInfo: Validator<CapInfo> = object(
   {
-    category: array(oneOf(CAP_CATEGORY), { min: 1, max: CAP_CATEGORY.length, uniqueBy: self }),
+    category: array(oneOf(CAP_CATEGORY), { min: 1, max: CAP_CATEGORY.length, uniqueBy: 'self' }),
     event: shortText,
     urgency: oneOf(CAP_URGENCY),
     severity: oneOf(CAP_SEVERITY),
@@ -242,7 +270,7 @@ const capInfo: Validator<CapInfo> = object(
     responseType: array(oneOf(CAP_RESPONSE_TYPE), {
       min: 1,
       max: CAP_RESPONSE_TYPE.length,
-      uniqueBy: self,
+      uniqueBy: 'self',
     }),
     audience: shortText,
     eventCode: valuePairs,
@@ -285,6 +313,7 @@ export interface CapAlert {
 }
 
 const capAlert: Validator<CapAlert> = refine(
+  '`restriction` is required with scope `Restricted`, `addresses` with scope `Private`; `references` unless msgType is `Alert`; `info` with msgType `Alert` or `Update`.',
   object(
     {
       identifier: capToken,

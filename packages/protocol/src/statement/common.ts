@@ -2,10 +2,26 @@
  * Field validators shared by several statement types: identifiers, keys, text, counts.
  */
 import { fromBase64 } from '../bytes.js';
-import { isPartyId, isStatementId, partyKind, SHA256_HEX_RE } from '../identifiers.js';
+import {
+  isPartyId,
+  isStatementId,
+  PARTY_ID_RE,
+  partyKind,
+  SHA256_HEX_RE,
+  STATEMENT_ID_RE,
+} from '../identifiers.js';
 import type { PartyKind } from '../identifiers.js';
 import { sha256Hex } from '../sha256.js';
-import { decodeAt, fail, integer, object, refine, string } from './validate.js';
+import {
+  decodeAt,
+  fail,
+  integer,
+  object,
+  patternOf,
+  refine,
+  string,
+  withSchema,
+} from './validate.js';
 import type { Validator } from './validate.js';
 
 /** Longest free text (descriptions, answers, findings), in UTF-16 code units. */
@@ -24,17 +40,35 @@ export const longText: Validator<string> = string({ max: MAX_TEXT, multiline: tr
 export const SLUG_RE = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 export const slug: Validator<string> = string({ max: 64, pattern: SLUG_RE, what: 'a slug' });
 
-export const partyId: Validator<string> = (value, path) => {
-  if (!isPartyId(value)) fail(path, 'not a party id (state:XXX, observer:slug, operator:slug)');
-  return value;
+export const partyId: Validator<string> = withSchema(
+  {
+    type: 'string',
+    pattern: patternOf(PARTY_ID_RE),
+    description: 'Party id: `state:<ISO 3166-1 alpha-3>`, `observer:<slug>` or `operator:<slug>`.',
+  },
+  (value, path) => {
+    if (!isPartyId(value)) fail(path, 'not a party id (state:XXX, observer:slug, operator:slug)');
+    return value;
+  },
+);
+
+// Id patterns of one kind each, for the schema: the kind is the id's prefix.
+const KIND_PATTERNS: Record<PartyKind, string> = {
+  state: '^state:[A-Z]{3}$',
+  observer: '^observer:[a-z0-9][a-z0-9.-]{0,63}$',
+  operator: '^operator:[a-z0-9][a-z0-9.-]{0,63}$',
 };
 
 function partyIdOfKind(...kinds: PartyKind[]): Validator<string> {
   const what = kinds.map((k) => `a ${k} id`).join(' or ');
-  return (value, path) => {
+  const schema =
+    kinds.length === 1
+      ? { type: 'string', pattern: KIND_PATTERNS[kinds[0]!] }
+      : { type: 'string', anyOf: kinds.map((k) => ({ pattern: KIND_PATTERNS[k] })) };
+  return withSchema(schema, (value, path) => {
     if (!isPartyId(value) || !kinds.includes(partyKind(value))) fail(path, `not ${what}`);
     return value;
-  };
+  });
 }
 
 /** `state:<ISO 3166-1 alpha-3>`. */
@@ -49,10 +83,17 @@ export function requireIssuerKind(issuer: string, ...kinds: PartyKind[]): void {
 }
 
 /** `sha256:<64 hex>`. */
-export const statementId: Validator<string> = (value, path) => {
-  if (!isStatementId(value)) fail(path, 'not a statement id (sha256:<64 lowercase hex>)');
-  return value;
-};
+export const statementId: Validator<string> = withSchema(
+  {
+    type: 'string',
+    pattern: patternOf(STATEMENT_ID_RE),
+    description: 'Statement id: `sha256:` and 64 lowercase hex characters.',
+  },
+  (value, path) => {
+    if (!isStatementId(value)) fail(path, 'not a statement id (sha256:<64 lowercase hex>)');
+    return value;
+  },
+);
 
 /** 64 lowercase hex characters: keyids, evidence hashes. */
 export const sha256HexString: Validator<string> = string({
@@ -62,13 +103,21 @@ export const sha256HexString: Validator<string> = string({
 });
 
 /** Standard padded base64 of exactly 32 bytes: an Ed25519 public key (DESIGN.md §2). */
-export const publicKey: Validator<string> = (value, path) => {
-  if (typeof value !== 'string' || value.length !== 44) {
-    fail(path, 'not a base64 32-byte Ed25519 public key');
-  }
-  decodeAt(path, 'a base64 32-byte Ed25519 public key', () => fromBase64(value, 32));
-  return value;
-};
+export const publicKey: Validator<string> = withSchema(
+  {
+    type: 'string',
+    // 32 bytes are 43 base64 digits, the last carrying 2 bits (canonical: the rest zero), and `=`.
+    pattern: '^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$',
+    description: 'Ed25519 public key: standard padded base64 of 32 bytes.',
+  },
+  (value, path) => {
+    if (typeof value !== 'string' || value.length !== 44) {
+      fail(path, 'not a base64 32-byte Ed25519 public key');
+    }
+    decodeAt(path, 'a base64 32-byte Ed25519 public key', () => fromBase64(value, 32));
+    return value;
+  },
+);
 
 export interface KeyEntry {
   /** Lowercase hex SHA-256 of the 32 public-key bytes. */
@@ -79,6 +128,7 @@ export interface KeyEntry {
 
 /** `{keyid, publicKey}` where keyid must be the SHA-256 of the key, so nobody can mislabel one. */
 export const keyEntry: Validator<KeyEntry> = refine(
+  '`keyid` is the lowercase hex SHA-256 of the 32 bytes of `publicKey`.',
   object({ keyid: sha256HexString, publicKey }),
   (k, path) => {
     if (sha256Hex(fromBase64(k.publicKey, 32)) !== k.keyid) {
@@ -155,6 +205,7 @@ export type ActivityType = (typeof ACTIVITY_TYPES)[number];
  * must. Equality with the ledger's own origin is the service's check.
  */
 export const origin: Validator<string> = refine(
+  'Schema-less: no `://`.',
   string({ max: 255, pattern: KEY_NAME_RE, what: 'an origin (no whitespace or "+")' }),
   (value, path) => {
     if (value.includes('://')) fail(path, 'an origin is schema-less (no "://")');

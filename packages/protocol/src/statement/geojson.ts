@@ -3,8 +3,8 @@
  * MultiPoint, LineString, MultiLineString, Polygon, MultiPolygon. GeometryCollection, `bbox` and
  * foreign members are refused, so that every geometry is a flat, bounded shape.
  */
-import { describe, fail, isPlainObject, memberPath } from './validate.js';
-import type { Validator } from './validate.js';
+import { describe, fail, isPlainObject, memberPath, withSchema } from './validate.js';
+import type { JsonSchema, Validator } from './validate.js';
 import { ErrorCode, ProtocolError } from '../errors.js';
 
 /** `[longitude, latitude]` or `[longitude, latitude, altitude]`, WGS 84. */
@@ -48,7 +48,48 @@ function position(value: unknown, path: string): Position {
   return value as Position;
 }
 
-export const geometry: Validator<Geometry> = (value, path) => {
+const coordinate = (min: number, max: number): JsonSchema => ({
+  type: 'number',
+  minimum: min,
+  maximum: max,
+});
+const POSITION_SCHEMA: JsonSchema = {
+  type: 'array',
+  prefixItems: [coordinate(-180, 180), coordinate(-90, 90), { type: 'number' }],
+  minItems: 2,
+  maxItems: 3,
+  description: '[longitude, latitude] or [longitude, latitude, altitude], WGS 84.',
+};
+const positions = (min: number, description?: string): JsonSchema => ({
+  type: 'array',
+  items: POSITION_SCHEMA,
+  minItems: min,
+  ...(description ? { description } : {}),
+});
+const nonEmpty = (items: JsonSchema): JsonSchema => ({ type: 'array', items, minItems: 1 });
+const LINE = positions(2);
+const RING = positions(4, 'A linear ring: it ends where it starts.');
+const COORDINATES: Record<keyof typeof SHAPES, JsonSchema> = {
+  Point: POSITION_SCHEMA,
+  MultiPoint: positions(1),
+  LineString: LINE,
+  MultiLineString: nonEmpty(LINE),
+  Polygon: nonEmpty(RING),
+  MultiPolygon: nonEmpty(nonEmpty(RING)),
+};
+
+const GEOMETRY_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type', 'coordinates'],
+  oneOf: Object.entries(COORDINATES).map(([type, coordinates]) => ({
+    properties: { type: { const: type }, coordinates },
+  })),
+  properties: { type: { enum: Object.keys(SHAPES) }, coordinates: {} },
+  additionalProperties: false,
+  description: `GeoJSON geometry (RFC 7946 §3.1) of at most ${MAX_POSITIONS} positions; no GeometryCollection, bbox or foreign members.`,
+};
+
+export const geometry: Validator<Geometry> = withSchema(GEOMETRY_SCHEMA, (value, path) => {
   if (!isPlainObject(value))
     fail(path, `expected a GeoJSON geometry object, got ${describe(value)}`);
   for (const key of Object.keys(value)) {
@@ -99,4 +140,4 @@ export const geometry: Validator<Geometry> = (value, path) => {
 
   walk(value.coordinates, `${path}.coordinates`, shape.depth);
   return value as Geometry;
-};
+});

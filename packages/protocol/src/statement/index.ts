@@ -12,11 +12,15 @@ export type {
 export {
   MAX_PAYLOAD_BYTES,
   MAX_PAYLOAD_DEPTH,
+  STATEMENT_SCHEMA_DIALECT,
   isStatementOf,
   parseStatement,
+  statementSchema,
+  statementSchemaId,
   statementSigners,
   validateStatement,
 } from './statement.js';
+export type { JsonSchema } from './validate.js';
 export type { AnyStatement, StatementBodies, TypedStatement } from './statement.js';
 export { ACTIVITY_TYPES, COUNT_FIELDS, MAX_COUNT } from './common.js';
 export type { ActivityCounts, ActivityType, CountField, KeyEntry } from './common.js';

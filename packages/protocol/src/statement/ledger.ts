@@ -31,11 +31,12 @@ import {
   refine,
   string,
   timestamp,
+  withSchema,
 } from './validate.js';
 import type { Validator } from './validate.js';
 
 /** A party registers one to 16 keys at a time; several let it rotate without a gap. */
-const keyList = array(keyEntry, { min: 1, max: 16, uniqueBy: (k) => k.keyid });
+const keyList = array(keyEntry, { min: 1, max: 16, uniqueBy: 'keyid' });
 
 /**
  * `ledger.genesis`, entry 0: the ledger introduces itself.
@@ -54,13 +55,25 @@ export interface GenesisBody {
   keys: KeyEntry[];
 }
 
-const logVkey: Validator<string> = (value, path) => {
-  const s = string({ max: 400 })(value, path);
-  // One vkey parser for the whole code base: the base64 key data may itself contain '+'.
-  const key = decodeAt(path, 'a C2SP verifier key <name>+<hash>+<key>', () => parseVkey(s));
-  if (key.type !== NoteKeyType.ed25519) fail(path, 'verifier key is not Ed25519 (type byte 0x01)');
-  return s;
-};
+const logVkeyText = string({ max: 400 });
+const logVkey: Validator<string> = withSchema(
+  {
+    ...logVkeyText.schema,
+    pattern: '^[^\\s+\\p{Cc}\\p{Cs}]{1,255}\\+[0-9a-f]{8}\\+A[Q-Za-f][A-Za-z0-9+/]{42}$',
+    // The key data starts with type byte 0x01 (Ed25519): base64 `A` then one of Q–f.
+    description:
+      'C2SP signed-note verifier key `<name>+<8 hex key hash>+<base64(0x01 ‖ 32-byte Ed25519 key)>`, its hash matching its name and key.',
+  },
+  (value, path) => {
+    const s = logVkeyText(value, path);
+    // One vkey parser for the whole code base: the base64 key data may itself contain '+'.
+    const key = decodeAt(path, 'a C2SP verifier key <name>+<hash>+<key>', () => parseVkey(s));
+    if (key.type !== NoteKeyType.ed25519) {
+      fail(path, 'verifier key is not Ed25519 (type byte 0x01)');
+    }
+    return s;
+  },
+);
 
 const genesisBody: Validator<GenesisBody> = object({
   origin,
@@ -71,6 +84,8 @@ const genesisBody: Validator<GenesisBody> = object({
 
 export const genesisRule: TypeRule<GenesisBody> = {
   body: genesisBody,
+  checks:
+    "Public; the issuer's first statement (`seq` 1); `body.origin` equals `ledger`; the log key is named for the origin; the issuer is `body.operator.id`.",
   check(s) {
     requirePublic(s.visibility);
     ensure(s.seq === 1, '$.seq', 'genesis is its issuer’s first statement');
@@ -103,9 +118,13 @@ export interface PartyRegisterBody {
 
 const partyRegisterBody: Validator<PartyRegisterBody> = object(
   {
-    party: refine(object({ id: partyId, name, kind: oneOf(PARTY_KINDS) }), (p, path) => {
-      if (partyKind(p.id) !== p.kind) fail(`${path}.kind`, 'does not match the id prefix');
-    }),
+    party: refine(
+      '`kind` agrees with the prefix of `id`.',
+      object({ id: partyId, name, kind: oneOf(PARTY_KINDS) }),
+      (p, path) => {
+        if (partyKind(p.id) !== p.kind) fail(`${path}.kind`, 'does not match the id prefix');
+      },
+    ),
     keys: keyList,
   },
   {
@@ -118,6 +137,7 @@ const partyRegisterBody: Validator<PartyRegisterBody> = object(
 
 export const partyRegisterRule: TypeRule<PartyRegisterBody> = {
   body: partyRegisterBody,
+  checks: 'Issued by an operator; public.',
   check(s) {
     requireIssuerKind(s.issuer, 'operator');
     requirePublic(s.visibility);
@@ -137,6 +157,7 @@ export interface KeyRotateBody {
 }
 
 const keyRotateBody: Validator<KeyRotateBody> = refine(
+  '`retiredKeyid` differs from `newKey.keyid`.',
   object({ party: partyId, newKey: keyEntry, retiredKeyid: sha256HexString }),
   (b, path) => {
     if (b.newKey.keyid === b.retiredKeyid) {
@@ -147,6 +168,7 @@ const keyRotateBody: Validator<KeyRotateBody> = refine(
 
 export const keyRotateRule: TypeRule<KeyRotateBody> = {
   body: keyRotateBody,
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party rotating its key');
@@ -186,6 +208,7 @@ const keyRevokeBody: Validator<KeyRevokeBody> = object(
 
 export const keyRevokeRule: TypeRule<KeyRevokeBody> = {
   body: keyRevokeBody,
+  checks: 'Public; issued by `body.party` itself or by an operator.',
   check(s: Statement<KeyRevokeBody>) {
     requirePublic(s.visibility);
     ensure(
@@ -218,6 +241,7 @@ export interface KeyAddBody {
 
 export const keyAddRule: TypeRule<KeyAddBody> = {
   body: object({ party: partyId, newKey: keyEntry }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party adding a key');
@@ -247,6 +271,7 @@ export interface WitnessSetBody {
 
 export const witnessSetRule: TypeRule<WitnessSetBody> = {
   body: object({ party: partyId, witness: witnessIdentity }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party setting its witness');
@@ -276,11 +301,12 @@ export const partyRecoverRule: TypeRule<PartyRecoverBody> = {
     party: partyId,
     keys: keyList,
     measure: slug,
-    reason: refine(longText, (v, path) => {
+    reason: refine('Not only whitespace.', longText, (v, path) => {
       if (v.trim() === '') fail(path, 'must say why');
     }),
     effectiveAt: timestamp,
   }),
+  checks: 'Issued by an operator; public; `body.party` is not the issuer.',
   check(s) {
     requireIssuerKind(s.issuer, 'operator');
     requirePublic(s.visibility);
@@ -303,6 +329,7 @@ export interface RecoveryVetoBody {
 
 export const recoveryVetoRule: TypeRule<RecoveryVetoBody> = {
   body: object({ party: partyId, recovery: statementId }, { detail: longText }),
+  checks: 'Public; issued by `body.party` itself.',
   check(s) {
     requirePublic(s.visibility);
     ensure(s.issuer === s.body.party, '$.issuer', 'must be the party whose recovery it vetoes');

@@ -6,6 +6,7 @@ import { longText, name, partyId, requireIssuerKind, slug, stateId } from './com
 import { issuerSigns } from './model.js';
 import type { TypeRule } from './model.js';
 import {
+  FieldErrors,
   array,
   describe,
   ensure,
@@ -18,11 +19,11 @@ import {
   object,
   oneOf,
   refine,
-  self,
   timestamp,
+  withSchema,
 } from './validate.js';
 import type { Validator } from './validate.js';
-import { ErrorCode, ProtocolError } from '../errors.js';
+import { ErrorCode } from '../errors.js';
 
 export const RULE_SETS = ['vd2011', 'acrs1994'] as const;
 export type RuleSetId = (typeof RULE_SETS)[number];
@@ -111,17 +112,31 @@ const PARAMETER_VALIDATORS = new Map<string, Validator<number>>(
 );
 
 /** `{parameter: number}`; unknown parameters fail with UNKNOWN_FIELD like unknown fields. */
-const overrides: Validator<RuleOverrides> = (value, path) => {
-  if (!isPlainObject(value)) fail(path, `expected an object, got ${describe(value)}`);
-  for (const key of Object.keys(value)) {
-    const p = memberPath(path, key);
-    // A Map lookup, so keys such as "constructor" or "__proto__" can never match.
-    const check = PARAMETER_VALIDATORS.get(key);
-    if (!check) throw new ProtocolError(ErrorCode.UNKNOWN_FIELD, 'unknown rule parameter', p);
-    check(value[key], p);
-  }
-  return value;
-};
+const overrides: Validator<RuleOverrides> = withSchema(
+  {
+    type: 'object',
+    properties: Object.fromEntries(
+      [...PARAMETER_VALIDATORS].map(([key, check]) => [key, check.schema]),
+    ),
+    additionalProperties: false,
+  },
+  (value, path) => {
+    if (!isPlainObject(value)) fail(path, `expected an object, got ${describe(value)}`);
+    const errors = new FieldErrors();
+    for (const key of Object.keys(value)) {
+      const p = memberPath(path, key);
+      // A Map lookup, so keys such as "constructor" or "__proto__" can never match.
+      const check = PARAMETER_VALIDATORS.get(key);
+      if (!check) {
+        errors.add({ code: ErrorCode.UNKNOWN_FIELD, path: p, message: 'unknown rule parameter' });
+      } else {
+        errors.attempt(() => check(value[key], p));
+      }
+    }
+    errors.throwIfAny();
+    return value;
+  },
+);
 
 export const RENEWAL_MODES = ['none', 'affirmative', 'automatic'] as const;
 export type RenewalMode = (typeof RENEWAL_MODES)[number];
@@ -165,16 +180,18 @@ export interface MeasureDefineBody {
 }
 
 const measureDefineBody: Validator<MeasureDefineBody> = refine(
+  '`adoptedAt` ≤ `inForceAt` < `term.sunsetAt`, and `review.firstAt` ≥ `inForceAt`.',
   object(
     {
       id: slug,
       title: name,
-      parties: array(stateId, { min: 2, max: 200, uniqueBy: self }),
+      parties: array(stateId, { min: 2, max: 200, uniqueBy: 'self' }),
       ruleSet: oneOf(RULE_SETS),
       overrides,
       adoptedAt: timestamp,
       inForceAt: timestamp,
       term: refine(
+        '`renewalPeriodMonths` is present exactly when `renewal` is not `none`.',
         object(
           { sunsetAt: timestamp, renewal: oneOf(RENEWAL_MODES), terminationNoticeDays: days },
           { renewalPeriodMonths: months },
@@ -190,7 +207,7 @@ const measureDefineBody: Validator<MeasureDefineBody> = refine(
       ),
       review: object({ firstAt: timestamp, intervalMonths: months, graceDays: days }),
     },
-    { summary: longText, observers: array(partyId, { min: 1, max: 200, uniqueBy: self }) },
+    { summary: longText, observers: array(partyId, { min: 1, max: 200, uniqueBy: 'self' }) },
   ),
   (b, path) => {
     const inForce = millis(b.inForceAt);
@@ -206,6 +223,7 @@ const measureDefineBody: Validator<MeasureDefineBody> = refine(
 
 export const measureDefineRule: TypeRule<MeasureDefineBody> = {
   body: measureDefineBody,
+  checks: 'Issued by a state that is one of `body.parties`.',
   check(s) {
     requireIssuerKind(s.issuer, 'state');
     ensure(s.body.parties.includes(s.issuer), '$.body.parties', 'must include the issuer');
@@ -231,6 +249,7 @@ export const measureReviewRule: TypeRule<MeasureReviewBody> = {
     { measure: slug, dueAt: timestamp, outcome: oneOf(REVIEW_OUTCOMES) },
     { summary: longText },
   ),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };
@@ -247,6 +266,7 @@ export interface MeasureRenewBody {
 
 export const measureRenewRule: TypeRule<MeasureRenewBody> = {
   body: object({ measure: slug, newSunsetAt: timestamp }),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };
@@ -260,6 +280,7 @@ export interface MeasureWithdrawBody {
 
 export const measureWithdrawRule: TypeRule<MeasureWithdrawBody> = {
   body: object({ measure: slug, effectiveAt: timestamp }, { reason: longText }),
+  checks: 'Issued by a state.',
   check: (s) => requireIssuerKind(s.issuer, 'state'),
   signers: issuerSigns,
 };

@@ -29,13 +29,12 @@ import {
   object,
   oneOf,
   refine,
-  self,
   timestamp,
 } from './validate.js';
 import type { Validator } from './validate.js';
 
 const stateIssuer = (s: Statement): void => requireIssuerKind(s.issuer, 'state');
-const stateList = array(stateId, { min: 1, max: 200, uniqueBy: self });
+const stateList = array(stateId, { min: 1, max: 200, uniqueBy: 'self' });
 
 /** Where an activity takes place: a description, optionally a GeoJSON geometry (RFC 7946). */
 export interface ActivityArea {
@@ -69,6 +68,7 @@ export interface CalendarActivity {
 }
 
 const calendarActivity: Validator<CalendarActivity> = refine(
+  '`end` does not precede `start`.',
   object(
     { designation: name, type: oneOf(ACTIVITY_TYPES), start: date, end: date, troops: count },
     {
@@ -98,10 +98,11 @@ export interface CalendarAnnualBody {
 }
 
 const calendarAnnualBody: Validator<CalendarAnnualBody> = refine(
+  '`activities` is empty exactly when `nil` is true; every activity starts in `year` or the year after.',
   object({
     year,
     nil: boolean,
-    activities: array(calendarActivity, { uniqueBy: (a) => a.designation }),
+    activities: array(calendarActivity, { uniqueBy: 'designation' }),
   }),
   (b, path) => {
     const p = `${path}.activities`;
@@ -119,6 +120,7 @@ const calendarAnnualBody: Validator<CalendarAnnualBody> = refine(
 
 export const calendarAnnualRule: TypeRule<CalendarAnnualBody> = {
   body: calendarAnnualBody,
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -134,9 +136,10 @@ export interface ObservationPlan {
 }
 
 const observationPlan: Validator<ObservationPlan> = refine(
+  '`invitees` only when `invited` is true, `reason` only when it is false.',
   object(
     { invited: boolean },
-    { invitees: array(partyId, { min: 1, max: 200, uniqueBy: self }), reason: longText },
+    { invitees: array(partyId, { min: 1, max: 200, uniqueBy: 'self' }), reason: longText },
   ),
   (o, path) => {
     if (o.invited) ensure(o.reason === undefined, `${path}.reason`, 'only when not invited');
@@ -181,6 +184,7 @@ const startBeforeEnd = (
 };
 
 const exerciseNotificationBody: Validator<ExerciseNotificationBody> = refine(
+  '`end` follows `start`.',
   object(
     {
       designation: name,
@@ -200,6 +204,7 @@ const exerciseNotificationBody: Validator<ExerciseNotificationBody> = refine(
 
 export const exerciseNotificationRule: TypeRule<ExerciseNotificationBody> = {
   body: exerciseNotificationBody,
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -235,6 +240,7 @@ export interface ExerciseUpdateBody {
 }
 
 const exerciseChanges: Validator<ExerciseChanges> = refine(
+  'Changes at least one field; if both `start` and `end` change, `end` follows `start`.',
   object(
     {},
     {
@@ -257,6 +263,7 @@ const exerciseChanges: Validator<ExerciseChanges> = refine(
 
 export const exerciseUpdateRule: TypeRule<ExerciseUpdateBody> = {
   body: object({ notification: statementId, changes: exerciseChanges }, { reason: longText }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -269,6 +276,7 @@ export interface ExerciseCancelBody {
 
 export const exerciseCancelRule: TypeRule<ExerciseCancelBody> = {
   body: object({ notification: statementId, reason: longText }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };
@@ -318,13 +326,14 @@ const holdings: Validator<Holdings> = object(
         { designation: name, location: name, personnel: count },
         { battleTanks: count, acv: count, artillery: count },
       ),
-      { uniqueBy: (u) => u.designation },
+      { uniqueBy: 'designation' },
     ),
   },
 );
 
 export const infoExchangeRule: TypeRule<InfoExchangeBody> = {
   body: object({ year, holdings }),
+  checks: 'Issued by a state.',
   check: stateIssuer,
   signers: issuerSigns,
 };

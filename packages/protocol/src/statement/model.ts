@@ -110,12 +110,18 @@ export interface SignerRequirement {
  * Everything type-specific about a statement: its body schema, the cross-field rules that
  * involve the envelope (issuer kind, seq), and who signs.
  */
-export interface TypeRule<B> {
+export type TypeRule<B> = {
   body: Validator<B>;
-  /** Throws SCHEMA_VIOLATION (with a path) if the envelope and body do not fit together. */
-  check?: (s: Statement<B>) => void;
   signers: (s: Statement<B>) => SignerRequirement;
-}
+} & (
+  | { check?: never; checks?: never }
+  | {
+      /** Throws SCHEMA_VIOLATION (with a path) if the envelope and body do not fit together. */
+      check: (s: Statement<B>) => void;
+      /** What `check` requires, in words: the statement schema's description says it. */
+      checks: string;
+    }
+);
 
 export const issuerSigns = (s: Statement): SignerRequirement => ({
   parties: [s.issuer],

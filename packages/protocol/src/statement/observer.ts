@@ -42,8 +42,10 @@ export interface ObserverReportBody {
   dissent: string[];
 }
 
-const period = refine(object({ start: timestamp, end: timestamp }), (p, path) =>
-  ensure(millis(p.end) > millis(p.start), `${path}.end`, 'must follow start'),
+const period = refine(
+  '`end` follows `start`.',
+  object({ start: timestamp, end: timestamp }),
+  (p, path) => ensure(millis(p.end) > millis(p.start), `${path}.end`, 'must follow start'),
 );
 
 const observerReportBody: Validator<ObserverReportBody> = object({
@@ -52,7 +54,7 @@ const observerReportBody: Validator<ObserverReportBody> = object({
   period,
   declaredVsObserved: array(
     object({ item: oneOf(COUNT_FIELDS), declared: count, observed: count }),
-    { uniqueBy: (d) => d.item },
+    { uniqueBy: 'item' },
   ),
   access: oneOf(ACCESS_LEVELS),
   findings: array(longText, { max: 200 }),
@@ -61,6 +63,7 @@ const observerReportBody: Validator<ObserverReportBody> = object({
 
 export const observerReportRule: TypeRule<ObserverReportBody> = {
   body: observerReportBody,
+  checks: 'Issued by an observer or a state other than `body.hostState`.',
   check(s) {
     requireIssuerKind(s.issuer, 'observer', 'state');
     ensure(s.body.hostState !== s.issuer, '$.body.hostState', 'the host does not observe itself');

@@ -23,6 +23,7 @@ export interface ActivityInQuestion {
 }
 
 const activityInQuestion: Validator<ActivityInQuestion> = refine(
+  'If both are given, `end` follows `start`.',
   object(
     { description: longText },
     { area: activityArea, start: timestamp, end: timestamp, notification: statementId },
@@ -43,6 +44,7 @@ export interface RiskRequestBody {
 
 export const riskRequestRule: TypeRule<RiskRequestBody> = {
   body: object({ to: partyId, activity: activityInQuestion, question: longText }),
+  checks: '`body.to` is not the issuer.',
   check: (s) => ensure(s.body.to !== s.issuer, '$.body.to', 'must not be the issuer'),
   signers: issuerSigns,
 };

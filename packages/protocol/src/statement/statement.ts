@@ -57,7 +57,7 @@ import type {
   ExerciseUpdateBody,
   InfoExchangeBody,
 } from './military.js';
-import { isStatementType, VISIBILITIES } from './model.js';
+import { isStatementType, STATEMENT_TYPES, VISIBILITIES } from './model.js';
 import type {
   EvidenceRef,
   SignerRequirement,
@@ -70,6 +70,7 @@ import type { ObserverReportBody } from './observer.js';
 import { riskRequestRule, riskResponseRule } from './risk.js';
 import type { RiskRequestBody, RiskResponseBody } from './risk.js';
 import {
+  FieldErrors,
   array,
   describe,
   ensure,
@@ -80,11 +81,11 @@ import {
   object,
   oneOf,
   refine,
-  self,
   string,
   timestamp,
+  withSchema,
 } from './validate.js';
-import type { Validator } from './validate.js';
+import type { JsonSchema, Validator } from './validate.js';
 
 /** Payload limit (DESIGN.md §3): 64 KiB of UTF-8; larger material goes to evidence. */
 // One limit for DSSE payloads and statements (DESIGN.md §3).
@@ -163,30 +164,43 @@ function ruleFor(type: StatementType): TypeRule<unknown> {
 }
 
 /** Nonces carry 16 to 64 random bytes, base64url without padding (22 to 86 characters). */
-const nonce: Validator<string> = (value, path) => {
-  if (typeof value !== 'string' || value.length < 22 || value.length > 86) {
-    fail(path, 'must be base64url of 16 to 64 bytes');
-  }
-  let bytes: Uint8Array;
-  try {
-    bytes = fromBase64Url(value);
-  } catch {
-    fail(path, 'not canonical unpadded base64url');
-  }
-  if (bytes.length < 16 || bytes.length > 64) fail(path, 'must be base64url of 16 to 64 bytes');
-  return value;
-};
+const nonce: Validator<string> = withSchema(
+  {
+    type: 'string',
+    // 22 to 86 digits, never 1 mod 4; a last partial digit's unused bits are zero (canonical).
+    pattern:
+      '^(?=.{22,86}$)(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-][AQgw]|[A-Za-z0-9_-]{2}[AEIMQUYcgkosw048])?$',
+    description: 'Canonical unpadded base64url of 16 to 64 random bytes.',
+  },
+  (value, path) => {
+    if (typeof value !== 'string' || value.length < 22 || value.length > 86) {
+      fail(path, 'must be base64url of 16 to 64 bytes');
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = fromBase64Url(value);
+    } catch {
+      fail(path, 'not canonical unpadded base64url');
+    }
+    if (bytes.length < 16 || bytes.length > 64) fail(path, 'must be base64url of 16 to 64 bytes');
+    return value;
+  },
+);
 
 /** RFC 6838 `type/subtype`: restricted-name tokens, no parameters. */
 const MEDIA_TYPE_RE =
   /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 
 /** File-name hint. Security: clients may save evidence under it, so no path separators or dot-names. */
-const evidenceName = refine(name, (value, path) => {
-  if (/[/\\]/.test(value) || value === '.' || value === '..') {
-    fail(path, 'must be a plain file name (no "/", "\\", "." or "..")');
-  }
-});
+const evidenceName = refine(
+  'A plain file name: no `/` or `\\`, not `.` or `..`.',
+  name,
+  (value, path) => {
+    if (/[/\\]/.test(value) || value === '.' || value === '..') {
+      fail(path, 'must be a plain file name (no "/", "\\", "." or "..")');
+    }
+  },
+);
 
 const evidenceRef: Validator<EvidenceRef> = object(
   {
@@ -199,23 +213,26 @@ const evidenceRef: Validator<EvidenceRef> = object(
 
 const envelope = object(
   {
-    v: (value: unknown, path: string): 1 => {
+    v: withSchema({ const: 1 }, (value, path): 1 => {
       if (value !== 1) fail(path, 'must be 1');
       return 1;
-    },
+    }),
     ledger: origin,
-    type: (value: unknown, path: string): StatementType => {
-      if (typeof value !== 'string') fail(path, `expected a string, got ${describe(value)}`);
-      if (!isStatementType(value)) {
-        const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
-        throw new ProtocolError(
-          ErrorCode.UNKNOWN_STATEMENT_TYPE,
-          `unknown statement type ${JSON.stringify(shown)}`,
-          path,
-        );
-      }
-      return value;
-    },
+    type: withSchema(
+      { type: 'string', enum: [...STATEMENT_TYPES] },
+      (value, path): StatementType => {
+        if (typeof value !== 'string') fail(path, `expected a string, got ${describe(value)}`);
+        if (!isStatementType(value)) {
+          const shown = value.length > 64 ? `${value.slice(0, 64)}…` : value;
+          throw new ProtocolError(
+            ErrorCode.UNKNOWN_STATEMENT_TYPE,
+            `unknown statement type ${JSON.stringify(shown)}`,
+            path,
+          );
+        }
+        return value;
+      },
+    ),
     issuer: partyId,
     seq: integer({ min: 1 }),
     prev: nullable(statementId),
@@ -223,12 +240,12 @@ const envelope = object(
     nonce,
     visibility: oneOf(VISIBILITIES),
     // The body is validated after the envelope, by the rule of its type.
-    body: (value: unknown): unknown => value,
+    body: withSchema({ type: 'object' }, (value: unknown): unknown => value),
   },
   {
-    audience: array(partyId, { min: 1, max: 1000, uniqueBy: self }),
-    refs: array(statementId, { min: 1, max: 1000, uniqueBy: self }),
-    evidence: array(evidenceRef, { min: 1, max: 1000, uniqueBy: (e) => e.sha256 }),
+    audience: array(partyId, { min: 1, max: 1000, uniqueBy: 'self' }),
+    refs: array(statementId, { min: 1, max: 1000, uniqueBy: 'self' }),
+    evidence: array(evidenceRef, { min: 1, max: 1000, uniqueBy: 'sha256' }),
   },
 );
 
@@ -253,21 +270,84 @@ export function validateStatement(value: unknown): Statement {
   }
 }
 
+/**
+ * The envelope's two cross-field rules (checked in validate below) as JSON Schema, for the
+ * published schemas: unlike most cross-field rules, these two are expressible, and every
+ * statement is subject to them. The agreement test holds both forms to the same bad inputs.
+ */
+const ENVELOPE_RULES: readonly JsonSchema[] = [
+  {
+    if: { properties: { seq: { const: 1 } } },
+    then: { properties: { prev: { type: 'null' } } },
+    else: { properties: { prev: { type: 'string' } } },
+  },
+  {
+    if: { properties: { visibility: { const: 'restricted' } } },
+    then: { required: ['audience'] },
+    else: { not: { required: ['audience'] } },
+  },
+];
+
 function validate(value: unknown): Statement {
   if (!isPlainObject(value)) fail('$', `expected an object, got ${describe(value)}`);
-  const s = envelope(value, '$') as Statement;
-
-  ensure((s.seq === 1) === (s.prev === null), '$.prev', 'must be null exactly when seq is 1');
-  if (s.visibility === 'restricted') {
-    ensure(s.audience !== undefined, '$.audience', 'required with restricted visibility');
-  } else {
-    ensure(s.audience === undefined, '$.audience', 'only with restricted visibility');
+  const errors = new FieldErrors();
+  const s = errors.attempt(() => envelope(value, '$') as Statement);
+  if (s !== undefined) {
+    errors.attempt(() =>
+      ensure((s.seq === 1) === (s.prev === null), '$.prev', 'must be null exactly when seq is 1'),
+    );
+    errors.attempt(() => {
+      if (s.visibility === 'restricted') {
+        ensure(s.audience !== undefined, '$.audience', 'required with restricted visibility');
+      } else {
+        ensure(s.audience === undefined, '$.audience', 'only with restricted visibility');
+      }
+    });
   }
-
-  const rule = ruleFor(s.type);
-  rule.body(s.body, '$.body');
-  rule.check?.(s);
+  // The body is checked whenever its type is known, even beside envelope errors, so that one
+  // answer lists every error of the statement.
+  const type = value['type'];
+  if (isStatementType(type) && Object.prototype.hasOwnProperty.call(value, 'body')) {
+    errors.attempt(() => ruleFor(type).body(value['body'], '$.body'));
+  }
+  errors.throwIfAny();
+  // Only reached with no errors, so the envelope (s) was accepted; the envelope-and-body rules
+  // (issuer kind, visibility) assume a valid body.
+  if (s === undefined) fail('$', 'statement could not be validated');
+  ruleFor(s.type).check?.(s);
   return s;
+}
+
+/** The JSON Schema dialect of the published statement schemas. */
+export const STATEMENT_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** The `$id` of the schema of statements of `type`. */
+export function statementSchemaId(type: StatementType): string {
+  return `urn:cbm-ledger:schema:statement:${type}`;
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a statement of `type`: the envelope with `type` fixed and
+ * the type's body. Built from the validators themselves (validate.ts), so it says what
+ * validateStatement accepts. What no keyword can state is in `description`s: cross-field rules,
+ * keyids that must hash their keys, and the rules of the envelope and body together that the
+ * ledger checks on admission (issuer kind, visibility, who signs).
+ */
+export function statementSchema(type: StatementType): JsonSchema {
+  const { properties, ...rest } = envelope.schema as JsonSchema & {
+    properties: Record<string, JsonSchema>;
+  };
+  return {
+    $schema: STATEMENT_SCHEMA_DIALECT,
+    $id: statementSchemaId(type),
+    title: `${type} statement`,
+    $comment:
+      'minLength and maxLength count UTF-16 code units in the ledger: a string of characters outside the Basic Multilingual Plane may pass maxLength here and still be refused.',
+    ...rest,
+    ...(ruleFor(type).checks === undefined ? {} : { description: ruleFor(type).checks }),
+    properties: { ...properties, type: { const: type }, body: ruleFor(type).body.schema },
+    allOf: ENVELOPE_RULES,
+  };
 }
 
 /**
