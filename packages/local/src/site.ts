@@ -46,7 +46,13 @@ export function pinConfig(indexHtml: string, config: PinnedSiteConfig): string {
 
 export function createSiteRoute(siteDir: string, config: PinnedSiteConfig): LocalRoute {
   const root = normalize(siteDir.endsWith(sep) ? siteDir : siteDir + sep);
-  const send = (res: ServerResponse, status: number, type: string, body: Buffer | string, cache: string): void => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: Buffer | string,
+    cache: string,
+  ): void => {
     res.statusCode = status;
     res.setHeader('content-type', type);
     res.setHeader('cache-control', cache);
@@ -66,7 +72,8 @@ export function createSiteRoute(siteDir: string, config: PinnedSiteConfig): Loca
       }
       const isIndex = url.pathname === '/' || url.pathname === '/index.html';
       const file = normalize(join(root, isIndex ? 'index.html' : url.pathname));
-      if (!file.startsWith(root)) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', 'no-store');
+      if (!file.startsWith(root))
+        return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', 'no-store');
       let bytes: Buffer;
       try {
         bytes = await readFile(file);
@@ -82,9 +89,21 @@ export function createSiteRoute(siteDir: string, config: PinnedSiteConfig): Loca
         return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', 'no-store');
       }
       if (isIndex)
-        return send(res, 200, TYPES['.html']!, pinConfig(bytes.toString('utf8'), config), 'no-cache');
+        return send(
+          res,
+          200,
+          TYPES['.html']!,
+          pinConfig(bytes.toString('utf8'), config),
+          'no-cache',
+        );
       // Asset names carry their content hash (Vite), so they never change.
-      send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', bytes, 'public, max-age=31536000, immutable');
+      send(
+        res,
+        200,
+        TYPES[extname(file)] ?? 'application/octet-stream',
+        bytes,
+        'public, max-age=31536000, immutable',
+      );
     },
   };
 }

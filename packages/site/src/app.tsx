@@ -74,7 +74,11 @@ interface ComplianceSummary {
 }
 
 /** Inclusion results of the entries a page shows: null = proven, string = what failed. */
-function useInclusion(api: Api, ledger: Ledger, indexes: number[]): Map<number, string | null> | undefined {
+function useInclusion(
+  api: Api,
+  ledger: Ledger,
+  indexes: number[],
+): Map<number, string | null> | undefined {
   const key = indexes.join(',');
   const [result, setResult] = useState<Map<number, string | null> | undefined>(undefined);
   useEffect(() => {
@@ -84,7 +88,6 @@ function useInclusion(api: Api, ledger: Ledger, indexes: number[]): Map<number, 
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, ledger]);
   return result;
 }
@@ -143,9 +146,17 @@ function Banner(props: {
   const c = ledger.consistency;
   return (
     <section class={`banner ${status}`} data-verification={status} aria-live="polite">
-      <h2>{status === 'verified' ? `✔ ${t.verified}` : status === 'failed' ? `✖ ${t.failed}` : t.checking}</h2>
+      <h2>
+        {status === 'verified'
+          ? `✔ ${t.verified}`
+          : status === 'failed'
+            ? `✖ ${t.failed}`
+            : t.checking}
+      </h2>
       <ul>
-        <li>{t.verifiedDetail(formatNumber(lang, ledger.checkpoint.size), ledger.checkpoint.origin)}</li>
+        <li>
+          {t.verifiedDetail(formatNumber(lang, ledger.checkpoint.size), ledger.checkpoint.origin)}
+        </li>
         <li>
           {t.cosigned(
             formatNumber(lang, new Set(ledger.cosignatures.map((x) => x.name)).size),
@@ -228,7 +239,9 @@ function EntryRows(props: {
         {props.entries.map((e) => (
           <tr key={e.index} data-entry={e.index} data-visibility={e.leaf.visibility}>
             <td>
-              <a href={href(lang, { page: 'entry', index: e.index })}>{formatNumber(lang, e.index)}</a>
+              <a href={href(lang, { page: 'entry', index: e.index })}>
+                {formatNumber(lang, e.index)}
+              </a>
             </td>
             <td>{formatDate(lang, e.leaf.integratedAt, true)}</td>
             <td>
@@ -270,8 +283,9 @@ export function shownEntries(ledger: Ledger, route: Route): EntryView[] {
     case 'measure':
       return all.filter(
         (e) =>
-          e.leaf.type.startsWith('measure.') &&
-          (e.statement?.body as { id?: string; measure?: string } | undefined)?.id === route.id ||
+          (e.leaf.type.startsWith('measure.') &&
+            (e.statement?.body as { id?: string; measure?: string } | undefined)?.id ===
+              route.id) ||
           (e.statement?.body as { measure?: string } | undefined)?.measure === route.id,
       );
   }
@@ -328,7 +342,9 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
         <dd>{typeLabel(lang, e.leaf.type)}</dd>
         <dt>{t.who}</dt>
         <dd>
-          <a href={href(lang, { page: 'state', party: e.leaf.issuer })}>{partyName(ledger, e.leaf.issuer)}</a>
+          <a href={href(lang, { page: 'state', party: e.leaf.issuer })}>
+            {partyName(ledger, e.leaf.issuer)}
+          </a>
         </dd>
         <dt>{t.when}</dt>
         <dd>{formatDate(lang, e.leaf.integratedAt, true)}</dd>
@@ -364,7 +380,9 @@ function StatePage(props: PageProps & { party: string }): preact.JSX.Element {
       </p>
       <h3>{t.chain}</h3>
       <p data-chain={gap < 0 ? 'continuous' : 'gap'}>
-        {gap < 0 ? t.chainOk(formatNumber(lang, seqs.length)) : t.chainGap(formatNumber(lang, gap + 1))}
+        {gap < 0
+          ? t.chainOk(formatNumber(lang, seqs.length))
+          : t.chainGap(formatNumber(lang, gap + 1))}
       </p>
       <h3>{t.declarations}</h3>
       <EntryRows {...props} entries={props.shown} />
@@ -416,7 +434,11 @@ const EVENT_COLOURS: Record<string, string> = {
 };
 
 /** A Gantt-like strip: the in-force bar, each event as a marker, and today. */
-export function TimelineChart(props: { lang: Lang; measure: MeasureView; now: number }): preact.JSX.Element {
+export function TimelineChart(props: {
+  lang: Lang;
+  measure: MeasureView;
+  now: number;
+}): preact.JSX.Element {
   const { measure, lang } = props;
   const t = STRINGS[lang];
   const times = [
@@ -441,8 +463,22 @@ export function TimelineChart(props: { lang: Lang; measure: MeasureView; now: nu
       data-chart="timeline"
       direction="ltr"
     >
-      <rect x={x(Date.parse(measure.inForceAt))} y={20} width={Math.max(2, x(barEnd) - x(Date.parse(measure.inForceAt)))} height={16} fill="#bbf7d0" stroke="#15803d" />
-      <line x1={x(props.now)} x2={x(props.now)} y1={10} y2={H - 10} stroke="#111827" stroke-dasharray="4 3" />
+      <rect
+        x={x(Date.parse(measure.inForceAt))}
+        y={20}
+        width={Math.max(2, x(barEnd) - x(Date.parse(measure.inForceAt)))}
+        height={16}
+        fill="#bbf7d0"
+        stroke="#15803d"
+      />
+      <line
+        x1={x(props.now)}
+        x2={x(props.now)}
+        y1={10}
+        y2={H - 10}
+        stroke="#111827"
+        stroke-dasharray="4 3"
+      />
       <text x={x(props.now) + 4} y={14} font-size="12" fill="#111827">
         {t.today}
       </text>
@@ -453,8 +489,21 @@ export function TimelineChart(props: { lang: Lang; measure: MeasureView; now: nu
         return (
           <g key={`${e.kind}-${e.at}`} data-event={e.kind}>
             <line x1={cx} x2={cx} y1={36} y2={y} stroke="#9ca3af" />
-            <circle cx={cx} cy={y} r={6} fill={e.upcoming ? '#ffffff' : (EVENT_COLOURS[e.kind] ?? '#374151')} stroke={EVENT_COLOURS[e.kind] ?? '#374151'} stroke-width={2} />
-            <text x={anchor === 'end' ? cx - 10 : cx + 10} y={y + 4} font-size="12" fill="#111827" text-anchor={anchor}>
+            <circle
+              cx={cx}
+              cy={y}
+              r={6}
+              fill={e.upcoming ? '#ffffff' : (EVENT_COLOURS[e.kind] ?? '#374151')}
+              stroke={EVENT_COLOURS[e.kind] ?? '#374151'}
+              stroke-width={2}
+            />
+            <text
+              x={anchor === 'end' ? cx - 10 : cx + 10}
+              y={y + 4}
+              font-size="12"
+              fill="#111827"
+              text-anchor={anchor}
+            >
               {formatDate(lang, e.at)} — {e.kind}
               {e.upcoming ? ` (${t.upcoming})` : ''}
             </text>
@@ -468,7 +517,10 @@ export function TimelineChart(props: { lang: Lang; measure: MeasureView; now: nu
 function MeasurePage(props: PageProps & { id: string }): preact.JSX.Element {
   const t = STRINGS[props.lang];
   const { lang, ledger } = props;
-  const measure = useJson<MeasureView>(props.api, `/measures/${encodeURIComponent(props.id)}/timeline`);
+  const measure = useJson<MeasureView>(
+    props.api,
+    `/measures/${encodeURIComponent(props.id)}/timeline`,
+  );
   if (measure === undefined) return <p>{t.checking}</p>;
   if (measure === null) return <p>{t.notFound}</p>;
   const definition = ledger.entries.find((e) => e.leaf.statement === measure.statement);
@@ -515,10 +567,19 @@ interface PageProps {
   inclusion: Map<number, string | null> | undefined;
 }
 
-function Loaded(props: { api: Api; lang: Lang; route: Route; state: LoadState & { kind: 'loaded' } }): preact.JSX.Element {
+function Loaded(props: {
+  api: Api;
+  lang: Lang;
+  route: Route;
+  state: LoadState & { kind: 'loaded' };
+}): preact.JSX.Element {
   const { ledger } = props.state;
   const shown = shownEntries(ledger, props.route);
-  const inclusion = useInclusion(props.api, ledger, shown.map((e) => e.index));
+  const inclusion = useInclusion(
+    props.api,
+    ledger,
+    shown.map((e) => e.index),
+  );
   const page: PageProps = { api: props.api, lang: props.lang, ledger, shown, inclusion };
   const r = props.route;
   return (
@@ -532,7 +593,11 @@ function Loaded(props: { api: Api; lang: Lang; route: Route; state: LoadState & 
   );
 }
 
-function Shell(props: { lang: Lang; route: Route; children: ComponentChildren }): preact.JSX.Element {
+function Shell(props: {
+  lang: Lang;
+  route: Route;
+  children: ComponentChildren;
+}): preact.JSX.Element {
   const t = STRINGS[props.lang];
   const other: Lang = props.lang === 'en' ? 'ar' : 'en';
   return (
@@ -542,7 +607,12 @@ function Shell(props: { lang: Lang; route: Route; children: ComponentChildren })
         <p>{t.tagline}</p>
         <nav aria-label={t.nav}>
           <a href={href(props.lang, { page: 'register' })}>{t.register}</a>
-          <a href={href(other, props.route)} lang={other} aria-label={t.languageLabel} data-lang-switch>
+          <a
+            href={href(other, props.route)}
+            lang={other}
+            aria-label={t.languageLabel}
+            data-lang-switch
+          >
             {t.language}
           </a>
         </nav>

@@ -84,6 +84,8 @@ export function describeEntry(ledger: Ledger, entry: EntryView, lang: Lang): str
     case 'witness.set':
       return ar ? `عيّن ${who} مفتاح شاهد.` : `${who} set its witness key.`;
     default:
-      return ar ? `قدّم ${who} ‏${label}.` : `${who} filed a ${label}.`;
+      return ar
+        ? `قدّم ${who} ‏${label}.`
+        : `${who} filed ${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}.`;
   }
 }

@@ -2,9 +2,12 @@
 export type Lang = 'en' | 'ar';
 export const LANGS: readonly Lang[] = ['en', 'ar'];
 
+const article = (word: string): string => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
 const en = {
   title: 'CBM Ledger — public register',
-  tagline: 'Confidence- and security-building measures, declared and signed by the states themselves.',
+  tagline:
+    'Confidence- and security-building measures, declared and signed by the states themselves.',
   nav: 'Sections',
   register: 'Register',
   language: 'العربية',
@@ -32,9 +35,9 @@ const en = {
   what: 'Declaration',
   check: 'Check',
   stubRestricted: (who: string, type: string) =>
-    `${who} filed a ${type} — restricted: only its hash is public.`,
+    `${who} filed ${article(type)} ${type} — restricted: only its hash is public.`,
   stubParticipants: (who: string, type: string) =>
-    `${who} filed a ${type} — for the participating states only: only its hash is public.`,
+    `${who} filed ${article(type)} ${type} — for the participating states only: only its hash is public.`,
   leafHash: 'Leaf hash',
   statementId: 'Statement id',
   seq: 'Sequence in the issuer’s chain',
@@ -98,8 +101,7 @@ const ar: Strings = {
   what: 'الإعلان',
   check: 'التحقق',
   stubRestricted: (who, type) => `قدّم ${who} ‏${type} — مقيّد: لا يُنشر إلا بصمته.`,
-  stubParticipants: (who, type) =>
-    `قدّم ${who} ‏${type} — للدول المشاركة فقط: لا يُنشر إلا بصمته.`,
+  stubParticipants: (who, type) => `قدّم ${who} ‏${type} — للدول المشاركة فقط: لا يُنشر إلا بصمته.`,
   leafHash: 'بصمة الورقة',
   statementId: 'معرّف البيان',
   seq: 'الرقم التسلسلي في سلسلة المُصدِر',

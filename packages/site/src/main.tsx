@@ -20,7 +20,10 @@ function Root(): preact.JSX.Element {
     void (async () => {
       try {
         const config = readSiteConfig(document);
-        setState({ kind: 'loaded', ledger: await loadLedger(api, config, localSeenStore(localStorage)) });
+        setState({
+          kind: 'loaded',
+          ledger: await loadLedger(api, config, localSeenStore(localStorage)),
+        });
       } catch (e) {
         setState({ kind: 'failed', error: e instanceof Error ? e : new Error(String(e)) });
       }

@@ -22,7 +22,13 @@ import {
   verifyInclusion,
   verifyLeafChain,
 } from '@cbm-ledger/protocol';
-import type { Checkpoint, Leaf, Statement, VerifiedCosignature, WitnessKey } from '@cbm-ledger/protocol';
+import type {
+  Checkpoint,
+  Leaf,
+  Statement,
+  VerifiedCosignature,
+  WitnessKey,
+} from '@cbm-ledger/protocol';
 import type { SiteConfig } from './config.js';
 
 /** One thing that did not verify: what, and at which index when it concerns an entry. */
@@ -227,7 +233,9 @@ export async function verifyInclusions(
         return;
       }
       try {
-        const proof = await api.json<ProofJson>(`/proofs/inclusion?index=${index}&treeSize=${size}`);
+        const proof = await api.json<ProofJson>(
+          `/proofs/inclusion?index=${index}&treeSize=${size}`,
+        );
         verifyInclusion(
           index,
           size,

@@ -38,7 +38,11 @@ const quiet = {
 export async function startScenario(): Promise<Scenario> {
   const dir = await mkdtemp(join(tmpdir(), 'cbm-site-'));
   const runtime = await startLocalRuntime(
-    readSettings({ PORT: '0', CBM_DATA_DIR: join(dir, 'ledger'), CBM_ORIGIN: 'cbm-ledger.local/site' }),
+    readSettings({
+      PORT: '0',
+      CBM_DATA_DIR: join(dir, 'ledger'),
+      CBM_ORIGIN: 'cbm-ledger.local/site',
+    }),
     quiet,
   );
   const client = new LedgerClient({ server: runtime.url });

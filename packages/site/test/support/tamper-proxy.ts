@@ -31,8 +31,7 @@ function fetchUpstream(
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers))
-            if (typeof v === 'string') out[k] = v;
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') out[k] = v;
           resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) });
         });
         res.on('error', reject);
