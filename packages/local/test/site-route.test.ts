@@ -58,15 +58,16 @@ async function listen(s: Server): Promise<string> {
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 }
 
-const api = async (): Promise<{
+const api = (): Promise<{
   statusCode: number;
   body: string;
   headers: Record<string, string>;
-}> => ({
-  statusCode: 200,
-  headers: { 'content-type': 'application/json' },
-  body: '{"api":true}',
-});
+}> =>
+  Promise.resolve({
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: '{"api":true}',
+  });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cbm-site-route-'));
