@@ -8,6 +8,7 @@ import { toBase64, toHex } from '@cbm-ledger/protocol';
 import type { Api, EntryView, Ledger } from './verify.js';
 import { VerificationError, verifyInclusions } from './verify.js';
 import { describeEntry, partyName } from './describe.js';
+import { ReceiptPage } from './receipt.js';
 import { LANGS, STRINGS, formatDate, formatNumber, typeLabel } from './i18n.js';
 import type { Lang } from './i18n.js';
 
@@ -15,7 +16,8 @@ export type Route =
   | { page: 'register' }
   | { page: 'entry'; index: number }
   | { page: 'state'; party: string }
-  | { page: 'measure'; id: string };
+  | { page: 'measure'; id: string }
+  | { page: 'receipt' };
 
 export function parseRoute(hash: string): { lang: Lang; route: Route } {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -25,6 +27,7 @@ export function parseRoute(hash: string): { lang: Lang; route: Route } {
     return { lang, route: { page: 'entry', index: Number(arg) } };
   if (page === 'state' && arg) return { lang, route: { page: 'state', party: arg } };
   if (page === 'measure' && arg) return { lang, route: { page: 'measure', id: arg } };
+  if (page === 'receipt') return { lang, route: { page: 'receipt' } };
   return { lang, route: { page: 'register' } };
 }
 
@@ -38,6 +41,8 @@ export function href(lang: Lang, route: Route): string {
       return `#/${lang}/state/${encodeURIComponent(route.party)}`;
     case 'measure':
       return `#/${lang}/measure/${encodeURIComponent(route.id)}`;
+    case 'receipt':
+      return `#/${lang}/receipt`;
   }
 }
 
@@ -274,6 +279,8 @@ const REGISTER_SIZE = 25;
 export function shownEntries(ledger: Ledger, route: Route): EntryView[] {
   const all = ledger.entries;
   switch (route.page) {
+    case 'receipt':
+      return [];
     case 'register':
       return all.slice(-REGISTER_SIZE).reverse();
     case 'entry':
@@ -589,6 +596,7 @@ function Loaded(props: {
       {r.page === 'entry' && <EntryPage {...page} index={r.index} />}
       {r.page === 'state' && <StatePage {...page} party={r.party} />}
       {r.page === 'measure' && <MeasurePage {...page} id={r.id} />}
+      {r.page === 'receipt' && <ReceiptPage lang={props.lang} ledger={ledger} />}
     </>
   );
 }
@@ -607,6 +615,7 @@ function Shell(props: {
         <p>{t.tagline}</p>
         <nav aria-label={t.nav}>
           <a href={href(props.lang, { page: 'register' })}>{t.register}</a>
+          <a href={href(props.lang, { page: 'receipt' })}>{t.receiptNav}</a>
           <a
             href={href(other, props.route)}
             lang={other}

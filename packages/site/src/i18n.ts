@@ -70,6 +70,14 @@ const en = {
   footer: 'Everything marked verified was checked by this page with the log key pinned in it.',
   permalink: 'Permalink',
   upcoming: 'upcoming',
+  receiptNav: 'Verify a receipt',
+  receiptTitle: 'Verify a receipt',
+  receiptIntro:
+    'Drop a receipt (the JSON file cbm submit --receipt-out writes) here or choose it: this page checks it offline against the pinned log key and the witnesses; the file is not sent anywhere.',
+  receiptChoose: 'Receipt file',
+  receiptOk: (index: string, size: string, at: string, witnesses: string) =>
+    `Yes: entry ${index}, recorded ${at}, is in the tree of ${size} entries signed by the pinned log key; cosigned by ${witnesses}.`,
+  receiptBad: 'No, this receipt does not verify',
 };
 export type Strings = typeof en;
 
@@ -133,6 +141,14 @@ const ar: Strings = {
   footer: 'كل ما وُسم بأنه متحقق منه فحصته هذه الصفحة بمفتاح السجل المثبّت فيها.',
   permalink: 'رابط دائم',
   upcoming: 'قادم',
+  receiptNav: 'تحقق من إيصال',
+  receiptTitle: 'تحقق من إيصال',
+  receiptIntro:
+    'أفلت هنا إيصالًا (ملف JSON الذي يكتبه cbm submit --receipt-out) أو اختره: تتحقق منه هذه الصفحة دون اتصال بمفتاح السجل المثبّت والشهود؛ لا يُرسل الملف إلى أي مكان.',
+  receiptChoose: 'ملف الإيصال',
+  receiptOk: (index, size, at, witnesses) =>
+    `نعم: القيد ${index}، المسجّل في ${at}، موجود في شجرة من ${size} قيدًا موقّعة بمفتاح السجل المثبّت؛ وقّعها أيضًا ${witnesses}.`,
+  receiptBad: 'لا، هذا الإيصال لا يتحقق',
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, ar };

@@ -6,14 +6,15 @@
  * Screenshots go to packages/site/test-output/screenshots (git-ignored).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer from 'puppeteer-core';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { currentReceipt } from '@cbm-ledger/client';
 import { CANARIES, startScenario } from './support/scenario.js';
 import type { Scenario } from './support/scenario.js';
 import { startTamperProxy } from './support/tamper-proxy.js';
@@ -107,6 +108,7 @@ const pages = (): [string, string][] => [
   ['restricted-entry', `entry/${scenario.index.restricted}`],
   ['state', 'state/state:EGY'],
   ['measure', 'measure/mena-csbm'],
+  ['receipt', 'receipt'],
 ];
 
 describe('the public site in chromium', () => {
@@ -120,8 +122,10 @@ describe('the public site in chromium', () => {
           const badges = await page.$$eval('[data-inclusion]', (els) =>
             els.map((e) => e.getAttribute('data-inclusion')),
           );
-          expect(badges.length, name).toBeGreaterThan(0);
-          expect(new Set(badges), name).toEqual(new Set(['verified']));
+          if (name !== 'receipt') {
+            expect(badges.length, name).toBeGreaterThan(0);
+            expect(new Set(badges), name).toEqual(new Set(['verified']));
+          }
           const html = await page.content();
           for (const canary of CANARIES) expect(html, `${name} ${lang}`).not.toContain(canary);
           expect([...origins], 'same origin only').toEqual([scenario.runtime.url]);
@@ -187,6 +191,49 @@ describe('the public site in chromium', () => {
       expect(kinds).toEqual(expect.arrayContaining(['in-force', 'review-due', 'sunset']));
     } finally {
       await measure.page.browserContext().close();
+    }
+  });
+
+  it('verifies a dropped receipt offline, and says why a tampered one does not verify', async () => {
+    const { leaf } = (await fetch(
+      `${scenario.runtime.url}/public/v1/entries/${scenario.index.badr}`,
+    ).then((r) => r.json())) as { leaf: { statement: string } };
+    const receipt = await currentReceipt(scenario.client, leaf.statement);
+    if (receipt === undefined) throw new Error('no receipt for an integrated statement');
+    const dir = mkdtempSync(join(tmpdir(), 'cbm-site-receipt-'));
+    const good = join(dir, 'badr.receipt.json');
+    const bad = join(dir, 'tampered.receipt.json');
+    writeFileSync(good, JSON.stringify(receipt));
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        ...receipt,
+        leaf: { ...receipt.leaf, issuer: 'state:JOR' },
+      }),
+    );
+    const { page, origins } = await open(scenario.runtime.url, '#/en/receipt');
+    try {
+      expect(await verdict(page)).toBe('verified');
+      const requests = origins.size;
+      const input = (await page.$('#receipt-file')) as ElementHandle<HTMLInputElement>;
+      await input.uploadFile(good);
+      await page.waitForSelector('[data-receipt]');
+      expect(await page.$eval('[data-receipt]', (e) => e.getAttribute('data-receipt'))).toBe(
+        'verified',
+      );
+      expect(await page.$eval('[data-receipt]', (e) => e.textContent)).toContain(
+        `Yes: entry ${scenario.index.badr}`,
+      );
+      await page.screenshot({ path: join(SHOTS, 'receipt-verified-en.png'), fullPage: true });
+      await input.uploadFile(bad);
+      await page.waitForSelector('[data-receipt="failed"]');
+      expect(await page.$eval('[data-receipt]', (e) => e.textContent)).toContain(
+        "No, this receipt does not verify: the proof's leaf hash is not the hash of the receipt's leaf",
+      );
+      expect(origins.size).toBe(requests);
+    } finally {
+      await page.browserContext().close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
