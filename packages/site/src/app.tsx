@@ -298,8 +298,81 @@ export function shownEntries(ledger: Ledger, route: Route): EntryView[] {
   }
 }
 
+const OUTCOME_COLOURS: Record<string, string> = {
+  compliant: '#15803d',
+  late: '#b45309',
+  missing: '#b91c1c',
+  exceeded: '#7e22ce',
+  discrepancy: '#be185d',
+  'not-assessable': '#4b5563',
+};
+
+/** Findings per state as stacked bars by outcome (the public summary has no per-rule split). */
+export function ComplianceChart(props: {
+  lang: Lang;
+  ledger: Ledger;
+  summary: ComplianceSummary;
+}): preact.JSX.Element {
+  const { lang, ledger, summary } = props;
+  const t = STRINGS[lang];
+  const max = Math.max(1, ...summary.states.map((s) => s.findings));
+  const W = 800;
+  const left = 260;
+  const label = summary.states
+    .map(
+      (s) =>
+        `${partyName(ledger, s.party)}: ${Object.entries(s.outcomes)
+          .filter(([, n]) => n > 0)
+          .map(([o, n]) => `${formatNumber(lang, n)} ${o}`)
+          .join(', ')}`,
+    )
+    .join('; ');
+  return (
+    <svg
+      class="chart"
+      viewBox={`0 0 ${W} ${30 + summary.states.length * 30}`}
+      role="img"
+      aria-label={`${t.compliance}: ${label}`}
+      data-chart="compliance"
+    >
+      {summary.states.map((s, i) => {
+        let x = left;
+        const y = 10 + i * 30;
+        return (
+          <g key={s.party} data-party={s.party}>
+            <text x={left - 8} y={y + 15} font-size="13" fill="#111827" text-anchor="end">
+              {partyName(ledger, s.party)}
+            </text>
+            {Object.entries(s.outcomes)
+              .filter(([, n]) => n > 0)
+              .map(([outcome, n]) => {
+                const w = (n / max) * (W - left - 20);
+                const bar = (
+                  <rect
+                    key={outcome}
+                    data-outcome={outcome}
+                    x={x}
+                    y={y}
+                    width={w}
+                    height={20}
+                    fill={OUTCOME_COLOURS[outcome] ?? '#374151'}
+                  >
+                    <title>{`${outcome}: ${formatNumber(lang, n)}`}</title>
+                  </rect>
+                );
+                x += w;
+                return bar;
+              })}
+          </g>
+        );
+      })}
+    </svg>
+  );
+}
+
 function Register(props: PageProps): preact.JSX.Element {
   const t = STRINGS[props.lang];
+  const summary = useJson<ComplianceSummary>(props.api, '/compliance');
   const parties = [...props.ledger.names.keys()];
   return (
     <>
@@ -313,6 +386,23 @@ function Register(props: PageProps): preact.JSX.Element {
           </li>
         ))}
       </ul>
+      <h2>{t.compliance}</h2>
+      <p class="note">{t.complianceNote}</p>
+      {summary !== undefined && summary !== null && (
+        <>
+          <ComplianceChart lang={props.lang} ledger={props.ledger} summary={summary} />
+          <ul class="legend">
+            {Object.entries(OUTCOME_COLOURS).map(([o, c]) => (
+              <li key={o}>
+                <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
+                  <rect width="10" height="10" fill={c} />
+                </svg>{' '}
+                {o}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <h2>{t.measures}</h2>
       <ul class="cards">
         {props.ledger.entries

@@ -159,6 +159,12 @@ describe('the public site in chromium', () => {
         'Hashemite Kingdom of Jordan filed an early-warning alert — for the participating states only',
       );
       expect(text).not.toContain('observer.report by');
+      // The compliance chart: Egypt's late notification is a bar of its own.
+      expect(
+        await page.$$eval('svg[data-chart="compliance"] [data-party="state:EGY"] rect', (els) =>
+          els.map((e) => e.getAttribute('data-outcome')),
+        ),
+      ).toEqual(expect.arrayContaining(['late', 'compliant']));
       // Arabic digits and right-to-left in the Arabic view of the same permalink.
       await page.click('[data-lang-switch]');
       await page.waitForFunction(() => document.documentElement.dir === 'rtl');
