@@ -221,6 +221,12 @@ function InclusionBadge(props: {
   );
 }
 
+/** An entry whose own checks or inclusion proof failed is not shown as content at all. */
+function readable(e: EntryView, inclusion: Map<number, string | null> | undefined): boolean {
+  const r = inclusion?.get(e.index);
+  return e.failure === undefined && (r === undefined || r === null);
+}
+
 function EntryRows(props: {
   lang: Lang;
   ledger: Ledger;
@@ -255,7 +261,7 @@ function EntryRows(props: {
               </a>
             </td>
             <td>
-              {e.failure === undefined ? describeEntry(ledger, e, lang) : t.notVerified}
+              {readable(e, props.inclusion) ? describeEntry(ledger, e, lang) : t.notVerified}
               {e.leaf.visibility !== 'public' && (
                 <>
                   {' '}
@@ -430,7 +436,9 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
       <h2>
         {t.entry} {formatNumber(lang, e.index)}
       </h2>
-      <p class="lead">{e.failure === undefined ? describeEntry(ledger, e, lang) : t.notVerified}</p>
+      <p class="lead">
+        {readable(e, props.inclusion) ? describeEntry(ledger, e, lang) : t.notVerified}
+      </p>
       <p>
         <InclusionBadge lang={lang} entry={e} result={props.inclusion} />
       </p>

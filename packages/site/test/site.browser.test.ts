@@ -265,6 +265,10 @@ describe('the public site in chromium', () => {
           new RegExp(`inclusion proof of entry ${scenario.index.badr} does not verify`),
         );
         expect(await page.$$eval('[data-inclusion="verified"]', (e) => e.length)).toBe(0);
+        // Its content is withheld, not shown beside the failure.
+        expect(await page.$eval('main', (m) => m.textContent ?? '')).not.toContain(
+          'notified the exercise BADR',
+        );
         await page.screenshot({ path: join(SHOTS, 'tampered-proof-en.png'), fullPage: true });
       } finally {
         await page.browserContext().close();
