@@ -2,6 +2,7 @@
 // fresh local runtime: time from navigation to "verified" in Debian's chromium and the bytes
 // transferred, beside the same run's time to fetch the same JSON (the same URLs, uncached)
 // without verifying. Prints figures; asserts nothing.
+/* global document, fetch -- the functions handed to page.evaluate run in the browser */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
