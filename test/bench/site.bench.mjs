@@ -96,6 +96,9 @@ try {
     { timeout: 600_000, polling: 50 },
   );
   const toVerdict = performance.now() - started;
+  // The compliance summary (not part of the verdict) may still be loading: let it finish, so
+  // the bytes count it and the runtime is not closed under it.
+  await page.waitForNetworkIdle({ idleTime: 500, timeout: 600_000 });
   const verdict = await page.$eval('[data-verification]', (e) =>
     e.getAttribute('data-verification'),
   );

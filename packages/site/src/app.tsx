@@ -9,7 +9,7 @@ import type { Api, EntryView, Ledger } from './verify.js';
 import { VerificationError, verifyInclusions } from './verify.js';
 import { describeEntry, partyName } from './describe.js';
 import { ReceiptPage } from './receipt.js';
-import { LANGS, STRINGS, formatDate, formatNumber, typeLabel } from './i18n.js';
+import { LANGS, STRINGS, formatDate, formatNumber, outcomeLabel, typeLabel } from './i18n.js';
 import type { Lang } from './i18n.js';
 
 export type Route =
@@ -403,7 +403,7 @@ function Register(props: PageProps): preact.JSX.Element {
                 <svg class="swatch" viewBox="0 0 10 10" aria-hidden="true">
                   <rect width="10" height="10" fill={c} />
                 </svg>{' '}
-                {o}
+                {outcomeLabel(props.lang, o)}
               </li>
             ))}
           </ul>
@@ -506,7 +506,7 @@ function StatePage(props: PageProps & { party: string }): preact.JSX.Element {
           <tbody>
             {Object.entries(row.outcomes).map(([k, v]) => (
               <tr key={k}>
-                <td>{k}</td>
+                <td>{outcomeLabel(lang, k)}</td>
                 <td>{formatNumber(lang, v)}</td>
               </tr>
             ))}

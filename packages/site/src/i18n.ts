@@ -119,7 +119,7 @@ const ar: Strings = {
   measures: 'التدابير',
   declarations: 'الإعلانات',
   chain: 'سلسلة البيانات',
-  chainOk: (n) => `${n} بيانات، التسلسل متصل من 1`,
+  chainOk: (n) => `${n} بيانات، التسلسل متصل من ${formatNumber('ar', 1)}`,
   chainGap: (at) => `ينقطع التسلسل عند ${at}`,
   compliance: 'ملخص الامتثال',
   complianceNote:
@@ -222,4 +222,21 @@ export function formatDate(lang: Lang, iso: string, withTime = false): string {
 
 export function formatNumber(lang: Lang, n: number): string {
   return new Intl.NumberFormat(locale(lang)).format(n);
+}
+
+const OUTCOME_LABELS: Record<Lang, Record<string, string>> = {
+  en: {},
+  ar: {
+    compliant: 'ممتثل',
+    late: 'متأخر',
+    missing: 'مفقود',
+    exceeded: 'متجاوز',
+    discrepancy: 'تباين',
+    'not-assessable': 'غير قابل للتقييم',
+  },
+};
+
+/** A compliance outcome in the reader's language (English keeps the report's own words). */
+export function outcomeLabel(lang: Lang, outcome: string): string {
+  return OUTCOME_LABELS[lang][outcome] ?? outcome;
 }
