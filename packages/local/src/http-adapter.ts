@@ -18,6 +18,8 @@ export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** A route the adapter serves itself, outside the API (the evidence upload of evidence.ts). */
 export interface LocalRoute {
   readonly prefix: string;
+  /** When present, decides instead of `prefix` (the site serves `/` and `/assets/` only). */
+  readonly matches?: (pathname: string) => boolean;
   handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
@@ -193,7 +195,9 @@ export function createLocalServer(options: LocalServerOptions): Server {
         return;
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const route = routes.find((r) => url.pathname.startsWith(r.prefix));
+      const route = routes.find((r) =>
+        r.matches === undefined ? url.pathname.startsWith(r.prefix) : r.matches(url.pathname),
+      );
       if (route !== undefined) return route.handle(req, res, url);
       // One byte past the limit lets the handler itself answer 413 BODY_TOO_LARGE.
       const { bytes, received } = await readBody(req, options.maxBodyBytes + 1);

@@ -8,3 +8,5 @@ export type { LocalRoute, LocalServerOptions } from './http-adapter.js';
 export { IntegratorLoop } from './integration-loop.js';
 export { LocalEvidenceStore, UPLOAD_PREFIX } from './evidence.js';
 export { main, banner } from './main.js';
+export { createSiteRoute, pinConfig, DEFAULT_SITE_DIR, SITE_CONFIG_MARKER } from './site.js';
+export type { PinnedSiteConfig } from './site.js';

@@ -15,6 +15,7 @@ function fail(error: unknown): never {
 export function banner(runtime: LocalRuntime): string {
   return [
     `CBM Ledger is running at ${runtime.url}`,
+    `  site      ${runtime.siteUrl} (the public register, verified in your browser)`,
     `  origin    ${runtime.origin}`,
     `  log vkey  ${runtime.logVkey}`,
     `  data      ${runtime.dataDir}`,

@@ -45,12 +45,15 @@ import { createLocalServer } from './http-adapter.js';
 import type { LocalRoute } from './http-adapter.js';
 import { IntegratorLoop } from './integration-loop.js';
 import { LocalEvidenceStore } from './evidence.js';
+import { DEFAULT_SITE_DIR, createSiteRoute } from './site.js';
 import type { LocalSettings } from './settings.js';
 
 export const OPERATOR_PARTY = 'operator:local';
 
 export interface LocalRuntime {
   readonly url: string;
+  /** The public site: `${url}/`. */
+  readonly siteUrl: string;
   readonly port: number;
   readonly origin: string;
   readonly logVkey: string;
@@ -263,7 +266,12 @@ async function start(
   loop.start();
   cleanups.push(() => loop.stop());
 
-  const routes: LocalRoute[] = localEvidence === undefined ? [] : [localEvidence];
+  const site = createSiteRoute(settings.siteDir ?? DEFAULT_SITE_DIR, {
+    origin,
+    logVkey: signer.vkey,
+    witnessQuorum: config.witnessQuorum,
+  });
+  const routes: LocalRoute[] = localEvidence === undefined ? [site] : [localEvidence, site];
   const server = createLocalServer({
     // The public view as on AWS: its own handler, over the read-only halves of the stores.
     api: withPublicView(
@@ -299,6 +307,7 @@ async function start(
 
   return {
     url: baseUrl,
+    siteUrl: `${baseUrl}/`,
     port,
     origin,
     logVkey: signer.vkey,

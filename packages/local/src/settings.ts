@@ -33,6 +33,8 @@ export interface LocalSettings extends LedgerEnvSettings {
   readonly dynamoEndpoint: string | undefined;
   /** External S3; s3rver under the data dir when undefined. */
   readonly s3Endpoint: string | undefined;
+  /** The built public site; packages/site/dist when undefined. */
+  readonly siteDir?: string;
 }
 
 export class SettingsError extends Error {
