@@ -5,14 +5,15 @@
  * CLI was killed mid-request without a second entry, and verify the receipt offline.
  */
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerClient } from '@cbm-ledger/client';
+import { parseKeyFile } from '@cbm-ledger/protocol';
 import { ROOT, build } from './support/build.js';
-import { cbm, registerParty, startLedger, tempDir } from './support/ledger.js';
+import { cbm, startLedger, tempDir } from './support/ledger.js';
 import type { CbmResult, Ledger } from './support/ledger.js';
 
 const BIN = join(ROOT, 'packages/cli/bin/cbm.js');
@@ -90,16 +91,28 @@ describe('the README tutorial', () => {
 
     // 1. Each office makes its key; the operator registers both parties.
     for (const [party, office, name] of [
-      ['state:JOR', jorOffice, 'Hashemite Kingdom of Jordan'],
-      ['state:EGY', egyOffice, 'Arab Republic of Egypt'],
+      ['state:JOR', jorOffice, 'Jordan'],
+      ['state:EGY', egyOffice, 'Egypt'],
     ] as const) {
       const k = await run(['keygen', '--party', party, '--out', 'office.key'], office);
       expect(k.code, k.stderr).toBe(0);
-      const r = await registerParty(ledger, dir, {
-        id: party,
-        name,
-        keyPath: join(office, 'office.key'),
-      });
+      // From `cbm template party.register`, edited as the README says.
+      const key = parseKeyFile(await readFile(join(office, 'office.key'), 'utf8'));
+      const template = await run(['template', 'party.register']);
+      const body = JSON.parse(template.stdout) as Record<string, unknown>;
+      delete body['witness'];
+      body['party'] = { id: party, name, kind: 'state' };
+      body['keys'] = [{ keyid: key.keyid, publicKey: key.publicKey }];
+      await writeFile(join(dir, `register-${name}.json`), JSON.stringify(body));
+      const r = await run([
+        'submit',
+        'party.register',
+        `register-${name}.json`,
+        '--key',
+        ledger.operatorKeyPath,
+        '--wait',
+        '10',
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
 
