@@ -644,6 +644,20 @@ describe('registry bad input over HTTP', () => {
   });
 });
 
+describe('CBM_MAX_SIGNING_DAYS', () => {
+  const env = (days?: string): Record<string, string> => ({
+    CBM_ORIGIN: 'cbm-ledger.test/env',
+    ...(days === undefined ? {} : { CBM_MAX_SIGNING_DAYS: days }),
+  });
+  it('defaults to 14 days and takes 1 to 365', () => {
+    expect(readSettings(env()).config.maxSigningMs).toBe(14 * DAY);
+    expect(readSettings(env('3')).config.maxSigningMs).toBe(3 * DAY);
+  });
+  it.each(['0', '366', '-1', '1.5', 'two', '014'])('refuses %j', (days) => {
+    expect(() => readSettings(env(days))).toThrow(ConfigurationError);
+  });
+});
+
 describe('CBM_RECOVERY_DELAY_DAYS', () => {
   const env = (days?: string): Record<string, string> => ({
     CBM_ORIGIN: 'cbm-ledger.test/env',

@@ -58,6 +58,8 @@ export interface StageConfig {
   readonly evidenceQuotaBytes: number;
   /** The veto window of a `party.recover`, in days (docs/registry.md). */
   readonly recoveryDelayDays: number;
+  /** How long a statement signed by two or more parties may take to collect its signatures, in days. */
+  readonly maxSigningDays: number;
   /** The integration deadline every admission promise states, in seconds (docs/promises.md). */
   readonly maxMergeDelaySeconds: number;
   /** Absolute URL prefix of the public view (a custom domain) for the links it serves. */
@@ -170,6 +172,7 @@ export const LEDGER_CONTEXT = {
   evidenceQuotaCount: 'CBM_EVIDENCE_QUOTA_COUNT',
   evidenceQuotaBytes: 'CBM_EVIDENCE_QUOTA_BYTES',
   recoveryDelayDays: 'CBM_RECOVERY_DELAY_DAYS',
+  maxSigningDays: 'CBM_MAX_SIGNING_DAYS',
   maxMergeDelaySeconds: 'CBM_MAX_MERGE_DELAY_SECONDS',
 } as const;
 
@@ -255,6 +258,7 @@ export function readStageConfig(read: ContextReader): StageConfig {
     evidenceQuotaCount: ledgerSetting(read, 'evidenceQuotaCount'),
     evidenceQuotaBytes: ledgerSetting(read, 'evidenceQuotaBytes'),
     recoveryDelayDays: ledgerSetting(read, 'recoveryDelayDays'),
+    maxSigningDays: ledgerSetting(read, 'maxSigningDays'),
     maxMergeDelaySeconds: ledgerSetting(read, 'maxMergeDelaySeconds'),
     publicBaseUrl: matching(read, 'publicBaseUrl', HTTPS_URL_RE, 'an https:// URL prefix'),
     publicWebAclArn: matching(

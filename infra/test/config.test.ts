@@ -53,6 +53,7 @@ describe('stage configuration from CDK context', () => {
       evidenceQuotaCount: 200,
       evidenceQuotaBytes: 2_147_483_648,
       recoveryDelayDays: 14,
+      maxSigningDays: 14,
       maxMergeDelaySeconds: 86_400,
     });
     expect(
@@ -61,6 +62,7 @@ describe('stage configuration from CDK context', () => {
           evidenceQuotaCount: '20',
           evidenceQuotaBytes: '1048576',
           recoveryDelayDays: '30',
+          maxSigningDays: '21',
           maxMergeDelaySeconds: '3600',
         }),
       ),
@@ -68,6 +70,7 @@ describe('stage configuration from CDK context', () => {
       evidenceQuotaCount: 20,
       evidenceQuotaBytes: 1_048_576,
       recoveryDelayDays: 30,
+      maxSigningDays: 21,
       maxMergeDelaySeconds: 3600,
     });
   });
@@ -125,6 +128,8 @@ describe('stage configuration from CDK context', () => {
       'a CDN log bucket given as a URL',
       { cdnLogsDistributionId: 'E2QWRUHAPOMQZL', cdnLogsBucket: 's3://cbmledger-prod-logs' },
     ],
+    ['a zero signing window', { maxSigningDays: '0' }],
+    ['a signing window beyond a year', { maxSigningDays: '366' }],
   ];
   it.each(bad)('rejects %s', (_, values) => {
     expect(() => readStageConfig(ctx(values))).toThrow(ConfigError);

@@ -1148,6 +1148,7 @@ describe.each([
         evidenceQuotaCount: '20',
         evidenceQuotaBytes: '1048576',
         recoveryDelayDays: '3',
+        maxSigningDays: '9',
         maxMergeDelaySeconds: '600',
       });
       for (const name of ['submit', 'read', 'router'] as const) {
@@ -1155,6 +1156,7 @@ describe.each([
           CBM_EVIDENCE_QUOTA_COUNT: '20',
           CBM_EVIDENCE_QUOTA_BYTES: '1048576',
           CBM_RECOVERY_DELAY_DAYS: '3',
+          CBM_MAX_SIGNING_DAYS: '9',
           CBM_MAX_MERGE_DELAY_SECONDS: '600',
         });
       }

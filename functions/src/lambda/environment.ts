@@ -25,11 +25,14 @@
  *   CBM_RECOVERY_DELAY_DAYS least days between a party.recover's admission and its
  *                           effectiveAt, the veto window (docs/registry.md; default 14, 1–365:
  *                           never 0, so a recovery can never take effect unannounced)
+ *   CBM_MAX_SIGNING_DAYS    how many days before admission a statement signed by two or more
+ *                           parties may have been issued (default 14, 1–365); single-signer
+ *                           statements and every future issuedAt keep the ±10-minute window
  *   CBM_MAX_MERGE_DELAY_SECONDS the deadline every admission promise states, after the accept
  *                           (default 86400; docs/promises.md)
  *   CBM_EVIDENCE_QUOTA_COUNT, CBM_EVIDENCE_QUOTA_BYTES each party's daily evidence budget
  *                           (default 200 objects, 2 GiB; docs/evidence-access.md). These last
- *                           four are read by @cbm-ledger/ledger readLedgerEnv, as locally.
+ *                           five are read by @cbm-ledger/ledger readLedgerEnv, as locally.
  *   CBM_PUBLIC_BASE_URL     public view only (lambda/public.ts): absolute URL prefix of its links
  *   CBM_INTEGRATOR_FUNCTION set on the submit function when the stack's wakeIntegrator is on.
  *                           Not acted upon yet (waking needs @aws-sdk/client-lambda, which is not

@@ -10,6 +10,8 @@ import type { KeyFile } from '@cbm-ledger/protocol';
 import type { Command, Context, Values } from './command.js';
 import { auditCommand } from './commands/audit.js';
 import { complianceCommand } from './commands/compliance.js';
+import { draftCommand } from './commands/draft.js';
+import { signCommand } from './commands/sign.js';
 import { getCommand } from './commands/get.js';
 import { keygenCommand } from './commands/keygen.js';
 import { statusCommand } from './commands/status.js';
@@ -26,6 +28,8 @@ import type { Io } from './io.js';
 export const COMMANDS: readonly Command[] = [
   keygenCommand,
   templateCommand,
+  draftCommand,
+  signCommand,
   submitCommand,
   getCommand,
   verifyCommand,

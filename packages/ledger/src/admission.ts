@@ -216,16 +216,16 @@ export class Admission {
       });
     }
 
-    // 5. issuedAt within the window around the ledger clock.
+    // 5. issuedAt within the window around the ledger clock: never later than the clock allows
+    // for skew; earlier by at most the skew, or by the signing window once step 6 has found two
+    // or more parties' signatures (checked there, after the signatures verify).
     const now = this.#d.clock.now();
     const issuedAt = parseUtcTimestamp(statement.issuedAt) ?? NaN;
-    if (!(Math.abs(issuedAt - now) <= this.#d.config.issuedAtSkewMs)) {
-      throw new LedgerError(
-        'ISSUED_AT_OUT_OF_WINDOW',
-        `issuedAt ${statement.issuedAt} is more than ${this.#d.config.issuedAtSkewMs} ms from ` +
-          `the ledger clock ${new Date(now).toISOString()}`,
-        { path: '$.issuedAt', now: new Date(now).toISOString() },
-      );
+    const { issuedAtSkewMs, maxSigningMs } = this.#d.config;
+    if (!(
+      issuedAt - now <= issuedAtSkewMs && now - issuedAt <= Math.max(issuedAtSkewMs, maxSigningMs)
+    )) {
+      throw issuedAtOutOfWindow(statement, now, issuedAtSkewMs);
     }
 
     // 6–7. Registry (keys valid now, issuer kind, required signers) and Ed25519 verification;
@@ -233,13 +233,23 @@ export class Admission {
     const registry = await this.#registry.current();
     if (registry.asOf === 0) {
       this.#checkGenesis(statement, envelope);
+      if (now - issuedAt > issuedAtSkewMs)
+        throw issuedAtOutOfWindow(statement, now, issuedAtSkewMs);
     } else {
-      checkSigners(registry, statement, envelope, now, this.#d.config.recoveryDelayMs);
+      const signers = checkSigners(
+        registry,
+        statement,
+        envelope,
+        now,
+        this.#d.config.recoveryDelayMs,
+      );
+      if (now - issuedAt > issuedAtSkewMs && signers < 2) {
+        throw issuedAtOutOfWindow(statement, now, issuedAtSkewMs);
+      }
       checkMeasure(registry, statement, now);
       checkClaim(statement, now);
       await this.#checkReply(statement);
     }
-
     // 8. Issuer chain: seq continues the issuer's own chain and prev names its predecessor.
     const predecessor = await this.#checkChain(statement);
 
@@ -556,12 +566,25 @@ function verifySignatures(
   }
 }
 
+/** The answer to an issuedAt outside the admission window (step 5). */
+function issuedAtOutOfWindow(statement: Statement, now: number, skewMs: number): LedgerError {
+  return new LedgerError(
+    'ISSUED_AT_OUT_OF_WINDOW',
+    `issuedAt ${statement.issuedAt} is more than ${skewMs} ms from the ledger clock ` +
+      `${new Date(now).toISOString()} (only a statement signed by two or more parties may be ` +
+      `older, up to the signing window)`,
+    { path: '$.issuedAt', now: new Date(now).toISOString() },
+  );
+}
+
 /**
  * The registry and signer policy (the compliance package's, shared with `cbm audit`), then
  * Ed25519 verification. Every signature must be by a key valid now of a party that is a required
  * signer, or by a key the statement itself introduces (proof of possession); the first violation
  * is the answer. Missing signatures are judged once the present ones verified, so a forged
- * signature answers SIGNATURE_INVALID rather than a missing co-signer.
+ * signature answers SIGNATURE_INVALID rather than a missing co-signer. Returns the number of
+ * distinct parties whose verified signatures the statement carries (what decides how old its
+ * issuedAt may be).
  */
 function checkSigners(
   registry: Registry,
@@ -569,7 +592,7 @@ function checkSigners(
   envelope: ParsedEnvelope,
   now: number,
   recoveryDelayMs: number,
-): void {
+): number {
   const result = evaluateRegistryPolicy(registry, statement, envelope.envelope.signatures, {
     at: now,
     recoveryDelayMs,
@@ -583,6 +606,7 @@ function checkSigners(
   verifySignatures(envelope, keys);
   const missing = result.violations[0];
   if (missing !== undefined) throw violationError(missing);
+  return new Set(result.uses.flatMap((use) => (use === undefined ? [] : [use.party]))).size;
 }
 
 function violationError(v: RegistryViolation): LedgerError {

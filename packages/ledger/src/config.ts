@@ -6,6 +6,15 @@ export interface LedgerConfig {
   readonly origin: string;
   /** How far a statement's `issuedAt` may lie from the ledger clock, in ms (DESIGN.md §3). */
   readonly issuedAtSkewMs: number;
+  /**
+   * How long before admission a statement signed by two or more parties (a measure.define, a
+   * party.recover) may have been issued, in ms: the days the offices need to sign it one after
+   * another, each on its own machine (docs/spec/wire-formats.md). A future issuedAt is still
+   * bounded by issuedAtSkewMs, and single-signer statements keep that short window both ways.
+   * Nothing is judged on issuedAt (deadlines use integratedAt), so the longer window lets nobody
+   * backdate what counts. Default 14 days.
+   */
+  readonly maxSigningMs: number;
   /** Largest accepted submission body (the whole envelope), in bytes. */
   readonly maxBodyBytes: number;
   /** Largest evidence object accepted for upload, in bytes. */
@@ -52,6 +61,7 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
   return {
     origin,
     issuedAtSkewMs: 600_000,
+    maxSigningMs: 14 * 86_400_000,
     maxBodyBytes: 262_144,
     maxEvidenceBytes: 104_857_600,
     integrationBatchSize: 256,
@@ -74,7 +84,11 @@ export function defaultLedgerConfig(origin: string): LedgerConfig {
 export type LedgerEnvSettings = Partial<
   Pick<
     LedgerConfig,
-    'maxMergeDelayMs' | 'recoveryDelayMs' | 'evidenceQuotaCount' | 'evidenceQuotaBytes'
+    | 'maxMergeDelayMs'
+    | 'recoveryDelayMs'
+    | 'maxSigningMs'
+    | 'evidenceQuotaCount'
+    | 'evidenceQuotaBytes'
   >
 >;
 
@@ -106,6 +120,7 @@ export const LEDGER_ENV: readonly {
     unitMs: 1000,
   },
   { variable: 'CBM_RECOVERY_DELAY_DAYS', key: 'recoveryDelayMs', max: 365, unitMs: 86_400_000 },
+  { variable: 'CBM_MAX_SIGNING_DAYS', key: 'maxSigningMs', max: 365, unitMs: 86_400_000 },
   { variable: 'CBM_EVIDENCE_QUOTA_COUNT', key: 'evidenceQuotaCount', max: 9_999_999, unitMs: 1 },
   {
     variable: 'CBM_EVIDENCE_QUOTA_BYTES',

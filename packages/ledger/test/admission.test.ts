@@ -359,6 +359,69 @@ const rows: Row[] = [
     status: 422,
   },
   {
+    name: 'a single-signer statement issued a day ago (the signing window is for two or more parties)',
+    build: (h) =>
+      signed(
+        h,
+        statementOf(h, 'state:JOR', { issuedAt: new Date(h.clock.now() - days(1)).toISOString() }),
+      ),
+    code: 'ISSUED_AT_OUT_OF_WINDOW',
+    status: 422,
+    extensions: () => ({ path: '$.issuedAt' }),
+  },
+  {
+    name: 'a two-party measure issued beyond the 14-day signing window',
+    build: (h) =>
+      signed(
+        h,
+        statementOf(
+          h,
+          'state:JOR',
+          { issuedAt: new Date(h.clock.now() - days(14) - 1).toISOString() },
+          'measure.define',
+          measureBody('m-late'),
+        ),
+        [h.key('state:JOR'), h.key('state:EGY')],
+      ),
+    code: 'ISSUED_AT_OUT_OF_WINDOW',
+    status: 422,
+    extensions: () => ({ path: '$.issuedAt' }),
+  },
+  {
+    name: 'a two-party measure issued in the future beyond the skew',
+    build: (h) =>
+      signed(
+        h,
+        statementOf(
+          h,
+          'state:JOR',
+          { issuedAt: new Date(h.clock.now() + 600_001).toISOString() },
+          'measure.define',
+          measureBody('m-future'),
+        ),
+        [h.key('state:JOR'), h.key('state:EGY')],
+      ),
+    code: 'ISSUED_AT_OUT_OF_WINDOW',
+    status: 422,
+  },
+  {
+    name: 'a two-party measure issued days ago whose co-signature is missing',
+    build: (h) =>
+      signed(
+        h,
+        statementOf(
+          h,
+          'state:JOR',
+          { issuedAt: new Date(h.clock.now() - days(3)).toISOString() },
+          'measure.define',
+          measureBody('m-half'),
+        ),
+        [h.key('state:JOR')],
+      ),
+    code: 'COSIGNATURE_MISSING',
+    status: 422,
+  },
+  {
     name: 'genesis once the ledger exists',
     build: (h) => signed(h, { ...h.genesisStatement(), seq: 1, prev: null }, [h.key(OPERATOR)]),
     code: 'LEDGER_ALREADY_INITIALIZED',
@@ -856,6 +919,34 @@ describe('bad input to POST /v1/statements', () => {
       effectiveAt: new Date(h.clock.now() + days(180)).toISOString(),
     });
     expect(withdraw.outcome.status).toBe(202);
+  });
+});
+
+describe('the signing window of multi-signer statements', () => {
+  it('admits a measure both parties signed over days, and judges it on acceptedAt', async () => {
+    const h = new Harness();
+    await h.bootstrap(['state:JOR', 'state:EGY']);
+    const issuedAt = new Date(h.clock.now() - days(13)).toISOString();
+    const submission = signed(
+      h,
+      statementOf(h, 'state:JOR', { issuedAt }, 'measure.define', measureBody('m-slow')),
+      [h.key('state:EGY'), h.key('state:JOR')],
+    );
+    const outcome = await h.service.submit(submission);
+    expect(outcome.status).toBe(202);
+  });
+
+  it('takes its length from the config (maxSigningMs)', async () => {
+    const h = new Harness({ config: { maxSigningMs: days(2) } });
+    await h.bootstrap(['state:JOR', 'state:EGY']);
+    const issuedAt = new Date(h.clock.now() - days(3)).toISOString();
+    const submission = signed(
+      h,
+      statementOf(h, 'state:JOR', { issuedAt }, 'measure.define', measureBody('m-slow')),
+      [h.key('state:JOR'), h.key('state:EGY')],
+    );
+    const err = await rejection(h.service.submit(submission));
+    expect(err.code).toBe('ISSUED_AT_OUT_OF_WINDOW');
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import {
   buildStatement,
+  envelopeStatementId,
   isApiError,
   submitStatement,
   uploadEvidence,
@@ -20,10 +21,17 @@ import type {
   VerifiedReceipt,
 } from '@cbm-ledger/client';
 import { evidenceFromFile, readKeyFile } from '@cbm-ledger/client/node';
-import { STATEMENT_TYPES, isStatementType, parseStatement, utf8Encode } from '@cbm-ledger/protocol';
+import {
+  STATEMENT_TYPES,
+  isStatementType,
+  parseEnvelope,
+  parseStatement,
+  sha256Hex,
+  utf8Encode,
+} from '@cbm-ledger/protocol';
 import type { Envelope, EvidenceRef, Statement, Visibility } from '@cbm-ledger/protocol';
 import { readBody } from '../body.js';
-import type { Command } from '../command.js';
+import type { Command, Context } from '../command.js';
 import {
   commaList,
   integerOption,
@@ -35,13 +43,14 @@ import {
 import { CommandError, EXIT_OK, UsageError } from '../errors.js';
 import { keepPromise } from '../promises.js';
 import { Outbox, outboxKey } from '../outbox.js';
+import { checkSigningFile, envelopeOf, readTextArg } from '../signing.js';
 
 const VISIBILITIES: readonly Visibility[] = ['public', 'participants', 'restricted'];
 
 export const submitCommand: Command = {
   name: 'submit',
   usage:
-    'submit TYPE BODY.json|BODY.yaml|- --key FILE [--cosign FILE]… [--visibility V] [--audience IDS] [--refs IDS] [--evidence FILE]… [--wait N] [--receipt-out FILE]',
+    'submit TYPE BODY.json|BODY.yaml|- --key FILE [--cosign FILE]… [--visibility V] [--audience IDS] [--refs IDS] [--evidence FILE]… [--wait N] [--receipt-out FILE]\n       cbm submit --envelope FILE|- [--wait N] [--receipt-out FILE]',
   summary: 'sign and submit a statement (the issuer chain is handled for you)',
   help: [
     `TYPE is one of: ${STATEMENT_TYPES.filter((t) => t !== 'ledger.genesis').join(', ')}.`,
@@ -51,7 +60,11 @@ export const submitCommand: Command = {
     'receipt arrives: running the same submission again (same ledger, issuer, type, body and',
     'options) resubmits those exact bytes, so a lost reply or a killed run never files twice.',
     '',
+    'With --envelope, the statement signed with cbm draft and cbm sign (or any signed DSSE',
+    'envelope) is submitted as it is: no key is needed, and nothing is signed or changed.',
+    '',
     'Options:',
+    '  --envelope FILE     submit this signing file or envelope (- reads stdin); no TYPE, BODY, key',
     '  --key FILE          the issuer key file (its party is the issuer)',
     '  --cosign FILE       a co-signer key file (repeatable; measure.define needs every party)',
     '  --visibility V      public (default), participants or restricted',
@@ -72,9 +85,14 @@ export const submitCommand: Command = {
     wait: { type: 'string' },
     'receipt-out': { type: 'string' },
     'envelope-out': { type: 'string' },
+    envelope: { type: 'string' },
   },
-  positionals: [2, 2],
+  positionals: [0, 2],
   async run(ctx) {
+    if (stringOption(ctx.values, 'envelope') !== undefined) return submitEnvelopeFile(ctx);
+    if (ctx.positionals.length !== 2) {
+      throw new UsageError('submit needs TYPE and BODY, or --envelope FILE (see cbm help submit)');
+    }
     const [type, bodyArg] = ctx.positionals as [string, string];
     if (!isStatementType(type)) {
       throw new UsageError(`unknown statement type ${type} (see 'cbm help submit')`);
@@ -260,6 +278,154 @@ export const submitCommand: Command = {
     return EXIT_OK;
   },
 };
+
+/** Options that make no sense with --envelope: the statement is already written and signed. */
+const NOT_WITH_ENVELOPE = [
+  'key',
+  'cosign',
+  'visibility',
+  'audience',
+  'refs',
+  'evidence',
+  'envelope-out',
+] as const;
+
+/**
+ * `cbm submit --envelope FILE`: the signed envelope of a signing file (or a bare DSSE envelope)
+ * submitted unchanged. Like a fresh submission, it is kept in the outbox before it is sent and
+ * until a receipt arrives; being the same bytes, a second run is answered 200, never a new entry.
+ */
+async function submitEnvelopeFile(ctx: Context): Promise<number> {
+  if (ctx.positionals.length > 0) {
+    throw new UsageError('submit --envelope FILE takes no TYPE or BODY: the file holds both');
+  }
+  for (const name of NOT_WITH_ENVELOPE) {
+    if (ctx.values[name] !== undefined) {
+      throw new UsageError(
+        `--${name} does not go with --envelope (the statement is already signed)`,
+      );
+    }
+  }
+  const arg = requiredOption(ctx.values, 'envelope');
+  const wait = integerOption(ctx.values, 'wait', { min: 0, max: 600 });
+  const receiptOut = stringOption(ctx.values, 'receipt-out');
+  const source = arg === '-' ? 'the envelope on stdin' : ctx.path(arg);
+  const text = await readTextArg(arg, (p) => ctx.path(p), ctx.io, 'the envelope');
+  const envelope = envelopeFromFile(text, source);
+  const statement = parseStatement(Buffer.from(envelope.payload, 'base64'));
+  const id = envelopeStatementId(envelope);
+  const client = ctx.client();
+  const info = await client.info();
+  if (statement.ledger !== info.origin) {
+    throw new CommandError(
+      'WRONG_LEDGER',
+      `${source} is for ledger ${statement.ledger}, but ${ctx.server} is ${info.origin}`,
+      '$.ledger',
+    );
+  }
+  const outbox = Outbox.at(ctx.io.env);
+  const outboxId = sha256Hex(utf8Encode(`envelope ${id}`));
+  await outbox.put({
+    v: 1,
+    key: outboxId,
+    ledger: info.origin,
+    issuer: statement.issuer,
+    type: statement.type,
+    statement: id,
+    envelope,
+    signedAt: statement.issuedAt,
+  });
+  let result: SubmitResult;
+  try {
+    result = await awaitReceipt(
+      client,
+      await client.submit(envelope, wait === undefined ? {} : { waitSeconds: wait }),
+      wait,
+    );
+  } catch (e) {
+    if (isDefinitiveRefusal(e)) await outbox.remove(outboxId);
+    throw e;
+  }
+  if (result.receipt !== undefined) await outbox.remove(outboxId);
+  let promiseFile: string | undefined;
+  if (result.promise !== undefined) {
+    promiseFile = await keepPromise(ctx.io.env, {
+      origin: info.origin,
+      server: ctx.server,
+      statement: result.statement,
+      promise: result.promise,
+      receivedAt: new Date().toISOString(),
+    });
+  }
+  if (result.receipt !== undefined) {
+    verifyReceipt(result.receipt, { logVkey: info.logVkey, statement: result.statement });
+    if (receiptOut !== undefined) {
+      await writeFileAtomic(ctx.path(receiptOut), `${JSON.stringify(result.receipt, null, 2)}\n`);
+    }
+  }
+  ctx.out.result({
+    ok: true,
+    statement: result.statement,
+    status: result.status,
+    httpStatus: result.httpStatus,
+    type: statement.type,
+    issuer: statement.issuer,
+    seq: statement.seq,
+    signatures: envelope.signatures.length,
+    ...(result.index === undefined ? {} : { index: result.index }),
+    ...(result.promise === undefined ? {} : { promise: result.promise, promiseFile }),
+    ...(result.receipt === undefined ? {} : { receipt: result.receipt }),
+    ...(receiptOut === undefined || result.receipt === undefined
+      ? {}
+      : { receiptFile: ctx.path(receiptOut) }),
+  });
+  const again = result.httpStatus === 200 ? ' (already known to the ledger)' : '';
+  ctx.out.line(`Accepted ${statement.type} ${result.statement}${again}`);
+  ctx.out.line(
+    `  issuer ${statement.issuer}, seq ${statement.seq}, ${envelope.signatures.length} signatures`,
+  );
+  if (result.receipt !== undefined) {
+    ctx.out.line(
+      `  integrated as entry ${result.index ?? '?'}; receipt verified against the log key`,
+    );
+    if (receiptOut !== undefined) ctx.out.line(`  receipt written to ${ctx.path(receiptOut)}`);
+  } else {
+    ctx.out.line(`  pending integration; see 'cbm get ${result.statement}'`);
+    if (receiptOut !== undefined) {
+      ctx.out.note(`cbm: no receipt yet (not integrated); nothing written to ${receiptOut}`);
+    }
+  }
+  return EXIT_OK;
+}
+
+/** The envelope of a signing file (checked: every signature so far verifies) or a bare one. */
+function envelopeFromFile(text: string, source: string): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new CommandError(
+      'FILE_MALFORMED',
+      `${source} is not JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if ((value as { cbm?: unknown } | null)?.cbm !== undefined) {
+    const { file } = checkSigningFile(text, source);
+    if (file.signatures.length === 0) {
+      throw new CommandError('SIGNING_FILE_INVALID', `${source} has no signature yet (cbm sign)`);
+    }
+    return envelopeOf(file);
+  }
+  // A bare DSSE envelope: the ledger parses it again; this catches a wrong file before sending.
+  try {
+    return parseEnvelope(value).envelope;
+  } catch (e) {
+    throw new CommandError(
+      'SIGNING_FILE_INVALID',
+      `${source} is neither a signing file nor a DSSE envelope: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+}
 
 /** Polls the statement until it has a receipt or `wait` seconds have passed. */
 async function awaitReceipt(
