@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { toBase64, toHex } from '@cbm-ledger/protocol';
 import type { Api, EntryView, Ledger } from './verify.js';
 import { VerificationError, verifyInclusions } from './verify.js';
-import { describeEntry, partyName } from './describe.js';
+import { describeEntry, partyName, promiseState } from './describe.js';
 import { ReceiptPage } from './receipt.js';
 import { LANGS, STRINGS, formatDate, formatNumber, outcomeLabel, typeLabel } from './i18n.js';
 import type { Lang } from './i18n.js';
@@ -451,8 +451,26 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
             {partyName(ledger, e.leaf.issuer)}
           </a>
         </dd>
+        {e.leaf.v === 2 && (
+          <>
+            <dt>{t.accepted}</dt>
+            <dd>{formatDate(lang, e.leaf.acceptedAt, true)}</dd>
+            <dt>{t.promisedBy}</dt>
+            <dd>{formatDate(lang, e.leaf.integrateBy, true)}</dd>
+          </>
+        )}
         <dt>{t.when}</dt>
-        <dd>{formatDate(lang, e.leaf.integratedAt, true)}</dd>
+        <dd>
+          {formatDate(lang, e.leaf.integratedAt, true)}
+          <br />
+          <span data-promise={promiseState(e.leaf)}>
+            {
+              { kept: t.promiseKept, broken: t.promiseBroken, none: t.promiseNone }[
+                promiseState(e.leaf)
+              ]
+            }
+          </span>
+        </dd>
         <dt>{t.visibility}</dt>
         <dd>{e.leaf.visibility}</dd>
         <dt>{t.seq}</dt>

@@ -2,6 +2,7 @@
  * Entries in plain language: registered party names and the body's own fields, never
  * "observer.report by observer:x". Restricted and participants entries become hash-only stubs.
  */
+import type { Leaf } from '@cbm-ledger/protocol';
 import type { EntryView, Ledger } from './verify.js';
 import { STRINGS, formatDate, formatNumber, typeLabel } from './i18n.js';
 import type { Lang } from './i18n.js';
@@ -88,4 +89,13 @@ export function describeEntry(ledger: Ledger, entry: EntryView, lang: Lang): str
         ? `قدّم ${who} ‏${label}.`
         : `${who} filed ${/^[aeiou]/i.test(label) ? 'an' : 'a'} ${label}.`;
   }
+}
+
+/**
+ * Whether the ledger kept the admission promise a v2 leaf commits to (docs/promises.md): the
+ * times are the leaf's own, so they are as verified as its inclusion.
+ */
+export function promiseState(leaf: Leaf): 'kept' | 'broken' | 'none' {
+  if (leaf.v !== 2) return 'none';
+  return Date.parse(leaf.integratedAt) <= Date.parse(leaf.integrateBy) ? 'kept' : 'broken';
 }

@@ -177,6 +177,21 @@ describe('the public site in chromium', () => {
     }
   });
 
+  it('shows when an entry was accepted, promised and recorded, and that the promise held', async () => {
+    const { page } = await open(scenario.runtime.url, `#/en/entry/${scenario.index.badr}`);
+    try {
+      expect(await verdict(page)).toBe('verified');
+      const text = await page.$eval('main', (m) => m.textContent ?? '');
+      expect(text).toContain('Accepted');
+      expect(text).toContain('Promised by');
+      expect(await page.$eval('[data-promise]', (e) => e.getAttribute('data-promise'))).toBe(
+        'kept',
+      );
+    } finally {
+      await page.browserContext().close();
+    }
+  });
+
   it('shows seq continuity on the state page and the timeline chart on the measure page', async () => {
     const state = await open(scenario.runtime.url, '#/en/state/state:JOR');
     try {
