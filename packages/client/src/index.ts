@@ -33,7 +33,7 @@ export type {
 export { evidenceFromBlob, mediaTypeFor, uploadEvidence } from './evidence.js';
 export type { EvidenceSource, UploadedEvidence } from './evidence.js';
 export { currentReceipt, logKey, verifyReceipt, witnessKey } from './receipt.js';
-export { checkLeafAgainstPromise, verifyPromise } from './promise.js';
+export { checkLeafAgainstPromise, promiseKept, verifyPromise } from './promise.js';
 export type { PromiseOptions } from './promise.js';
 export type { ReceiptOptions, VerifiedReceipt } from './receipt.js';
 export type * from './types.js';

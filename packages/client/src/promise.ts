@@ -6,7 +6,7 @@
  * verifier needs to trust; only the log key's signature counts, and each failure has its code.
  */
 import { ErrorCode, isProtocolError, openPromise } from '@cbm-ledger/protocol';
-import type { AdmissionPromise, Leaf, NoteVerifierKey } from '@cbm-ledger/protocol';
+import type { AdmissionPromise, Leaf, LeafV2, NoteVerifierKey } from '@cbm-ledger/protocol';
 import { VerificationError } from './errors.js';
 import { logKey } from './trusted-keys.js';
 
@@ -83,5 +83,13 @@ export function checkLeafAgainstPromise(leaf: Leaf, promise: AdmissionPromise): 
         `the promise says ${promise.acceptedAt} and ${promise.integrateBy}`,
     );
   }
-  return leaf.integratedAt <= promise.integrateBy;
+  return promiseKept(leaf);
+}
+
+/**
+ * Whether the log integrated a v2 leaf by the deadline its promise stated. Leaf times are RFC 3339
+ * with exactly three fractional digits and `Z`, so comparing the strings compares the instants.
+ */
+export function promiseKept(leaf: LeafV2): boolean {
+  return leaf.integratedAt <= leaf.integrateBy;
 }

@@ -431,6 +431,7 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
   const e = props.shown[0];
   if (e === undefined) return <p>{t.notFound}</p>;
   const { lang, ledger } = props;
+  const promise = promiseState(e.leaf);
   return (
     <>
       <h2>
@@ -463,12 +464,8 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
         <dd>
           {formatDate(lang, e.leaf.integratedAt, true)}
           <br />
-          <span data-promise={promiseState(e.leaf)}>
-            {
-              { kept: t.promiseKept, broken: t.promiseBroken, none: t.promiseNone }[
-                promiseState(e.leaf)
-              ]
-            }
+          <span data-promise={promise}>
+            {{ kept: t.promiseKept, broken: t.promiseBroken, none: t.promiseNone }[promise]}
           </span>
         </dd>
         <dt>{t.visibility}</dt>

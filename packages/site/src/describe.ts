@@ -3,6 +3,7 @@
  * "observer.report by observer:x". Restricted and participants entries become hash-only stubs.
  */
 import type { Leaf } from '@cbm-ledger/protocol';
+import { promiseKept } from '@cbm-ledger/client';
 import type { EntryView, Ledger } from './verify.js';
 import { STRINGS, formatDate, formatNumber, typeLabel } from './i18n.js';
 import type { Lang } from './i18n.js';
@@ -92,10 +93,10 @@ export function describeEntry(ledger: Ledger, entry: EntryView, lang: Lang): str
 }
 
 /**
- * Whether the ledger kept the admission promise a v2 leaf commits to (docs/promises.md): the
- * times are the leaf's own, so they are as verified as its inclusion.
+ * Whether the ledger kept the admission promise a v2 leaf commits to (docs/promises.md), by the
+ * rule `cbm verify` applies: the times are the leaf's own, so as verified as its inclusion.
  */
 export function promiseState(leaf: Leaf): 'kept' | 'broken' | 'none' {
   if (leaf.v !== 2) return 'none';
-  return Date.parse(leaf.integratedAt) <= Date.parse(leaf.integrateBy) ? 'kept' : 'broken';
+  return promiseKept(leaf) ? 'kept' : 'broken';
 }

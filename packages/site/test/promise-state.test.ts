@@ -3,7 +3,7 @@
  * are as verified as the leaf's inclusion.
  */
 import { describe, expect, it } from 'vitest';
-import type { Leaf } from '@cbm-ledger/protocol';
+import type { LeafV1, LeafV2 } from '@cbm-ledger/protocol';
 import { promiseState } from '../src/describe.js';
 
 const common = {
@@ -11,21 +11,21 @@ const common = {
   statement: `sha256:${'ab'.repeat(32)}`,
   issuer: 'state:EGY',
   seq: 2,
-  type: 'military.notification',
+  type: 'exercise.notification',
   visibility: 'public',
   envelope: `sha256:${'cd'.repeat(32)}`,
   evidence: [],
   prev: `sha256:${'ef'.repeat(32)}`,
 } as const;
 
-const v2 = (integratedAt: string): Leaf =>
-  ({
-    ...common,
-    v: 2,
-    acceptedAt: '2027-03-01T10:00:00.000Z',
-    integrateBy: '2027-03-02T10:00:00.000Z',
-    integratedAt,
-  }) as unknown as Leaf;
+const v2 = (integratedAt: string): LeafV2 => ({
+  ...common,
+  evidence: [],
+  v: 2,
+  acceptedAt: '2027-03-01T10:00:00.000Z',
+  integrateBy: '2027-03-02T10:00:00.000Z',
+  integratedAt,
+});
 
 describe('the promise an entry shows', () => {
   it('is kept when the entry was integrated by the promised time, to the millisecond', () => {
@@ -38,7 +38,7 @@ describe('the promise an entry shows', () => {
   });
 
   it('does not exist for a v1 leaf, filed before promises', () => {
-    const v1 = { ...common, v: 1, integratedAt: '2026-01-01T00:00:00.000Z' } as unknown as Leaf;
+    const v1: LeafV1 = { ...common, evidence: [], v: 1, integratedAt: '2026-01-01T00:00:00.000Z' };
     expect(promiseState(v1)).toBe('none');
   });
 });
