@@ -432,6 +432,8 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
   if (e === undefined) return <p>{t.notFound}</p>;
   const { lang, ledger } = props;
   const promise = promiseState(e.leaf);
+  // A verdict on the leaf's times vouches for them: only once its inclusion is proven.
+  const proven = e.failure === undefined && props.inclusion?.get(e.index) === null;
   return (
     <>
       <h2>
@@ -463,10 +465,14 @@ function EntryPage(props: PageProps & { index: number }): preact.JSX.Element {
         <dt>{t.when}</dt>
         <dd>
           {formatDate(lang, e.leaf.integratedAt, true)}
-          <br />
-          <span data-promise={promise}>
-            {{ kept: t.promiseKept, broken: t.promiseBroken, none: t.promiseNone }[promise]}
-          </span>
+          {proven && (
+            <>
+              <br />
+              <span data-promise={promise}>
+                {{ kept: t.promiseKept, broken: t.promiseBroken, none: t.promiseNone }[promise]}
+              </span>
+            </>
+          )}
         </dd>
         <dt>{t.visibility}</dt>
         <dd>{e.leaf.visibility}</dd>

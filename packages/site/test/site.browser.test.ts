@@ -284,6 +284,8 @@ describe('the public site in chromium', () => {
         expect(await page.$eval('main', (m) => m.textContent ?? '')).not.toContain(
           'notified the exercise BADR',
         );
+        // Nor is a judgement on its times: "the promise held" would vouch for an unproven leaf.
+        expect(await page.$$('[data-promise]')).toHaveLength(0);
         await page.screenshot({ path: join(SHOTS, 'tampered-proof-en.png'), fullPage: true });
       } finally {
         await page.browserContext().close();
